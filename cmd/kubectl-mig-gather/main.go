@@ -1,0 +1,15 @@
+// Command kubectl-mig-gather is the thin kubectl plugin for `kubectl mig gather`, built from the same command tree as kubectl-mig.
+package main
+
+import (
+	"os"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-mig/kubectl-mig/plugins/root"
+)
+
+func main() {
+	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	os.Exit(root.Main("gather", os.Args[1:], streams))
+}

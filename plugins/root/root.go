@@ -1,0 +1,82 @@
+// Package root assembles the `kubectl mig` command tree. The umbrella binary
+// and every thin kubectl-mig-<verb> binary run through Main, so a verb behaves
+// the same whichever binary kubectl finds on PATH.
+package root
+
+import (
+	"context"
+	"flag"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/klog/v2"
+
+	"github.com/kubectl-mig/kubectl-mig/plugins/cli"
+	"github.com/kubectl-mig/kubectl-mig/plugins/version"
+)
+
+// NewCmdMig builds the whole command tree on env.
+func NewCmdMig(env *cli.Env) *cobra.Command {
+	name := env.Name()
+	cmd := &cobra.Command{
+		Use:   "mig",
+		Short: "Migrate applications between clusters with MTC and Karmada, and untangle failed migrations",
+		Long: name + ` drives the Migration Toolkit for Containers (MTC) from the command line:
+set up clusters and storage, create and validate migration plans, run stage and
+cutover migrations and follow them to their outcome, roll back, diagnose failures
+live or from a must-gather, and gather a redacted support bundle. It also takes
+over existing workloads with Karmada in batches and rolls back safely.`,
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: name},
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	cmd.SetIn(env.Streams.In)
+	cmd.SetOut(env.Streams.Out)
+	cmd.SetErr(env.Streams.ErrOut)
+	env.AddFlags(cmd.PersistentFlags())
+	addKlogVerbosity(cmd)
+	cmd.AddCommand(commands(env)...)
+	return cmd
+}
+
+// commands lists every verb. One explicit list, no init() registration.
+func commands(env *cli.Env) []*cobra.Command {
+	return []*cobra.Command{
+		version.NewCmdVersion(env),
+	}
+}
+
+// addKlogVerbosity exposes klog's -v (and only it), as kubectl does, so
+// `-v=1` prints request counts and `-v=6` the API calls.
+func addKlogVerbosity(cmd *cobra.Command) {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	cmd.PersistentFlags().AddGoFlag(fs.Lookup("v"))
+}
+
+// Main runs the command line args (without the program name) and returns the
+// process exit code. verb is "" for the umbrella binary, or the verb a thin
+// kubectl-mig-<verb> binary stands for: kubectl strips "mig <verb>" from the
+// arguments it passes to such a binary, so Main puts the verb back.
+func Main(verb string, args []string, streams genericiooptions.IOStreams) int {
+	env := cli.NewEnv(streams)
+	cmd := NewCmdMig(env)
+	if verb != "" {
+		args = append([]string{verb}, args...)
+	}
+	cmd.SetArgs(args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	executed, err := cmd.ExecuteContextC(ctx)
+	if err != nil {
+		path := env.Name()
+		if executed != nil {
+			path = executed.CommandPath()
+		}
+		cli.PrintError(streams.ErrOut, path, err)
+	}
+	return cli.ExitCode(err)
+}
