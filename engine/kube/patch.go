@@ -1,0 +1,74 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/util/retry"
+)
+
+// MergePatch applies a JSON merge patch built from patch (any value that
+// marshals to a JSON object). Merge patches only touch the fields they name,
+// so the controller's writes to other fields survive.
+func MergePatch(ctx context.Context, ri dynamic.ResourceInterface, name string, patch any, dryRun bool) error {
+	data, err := json.Marshal(patch)
+	if err != nil {
+		return fmt.Errorf("encode patch for %s: %w", name, err)
+	}
+	_, err = ri.Patch(ctx, name, types.MergePatchType, data, patchOptions(dryRun))
+	return err
+}
+
+// JSONPatchOp is one RFC 6902 operation.
+type JSONPatchOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value,omitempty"`
+}
+
+// JSONPatch applies RFC 6902 operations. Callers that must not lose a racing
+// write put a "test" of metadata.resourceVersion first: the server then
+// refuses the patch with a conflict-like error, and GuardedPatch retries.
+func JSONPatch(ctx context.Context, ri dynamic.ResourceInterface, name string, ops []JSONPatchOp, dryRun bool) error {
+	data, err := json.Marshal(ops)
+	if err != nil {
+		return fmt.Errorf("encode patch for %s: %w", name, err)
+	}
+	_, err = ri.Patch(ctx, name, types.JSONPatchType, data, patchOptions(dryRun))
+	return err
+}
+
+// GuardedPatch reads the object, lets build compute operations from that
+// fresh copy, and applies them guarded by its resourceVersion; on a conflict
+// (someone, usually the controller, wrote in between) it starts again. build
+// returning no operations means nothing to do.
+func GuardedPatch[T any](ctx context.Context, ri dynamic.ResourceInterface, name string, dryRun bool,
+	build func(obj *T, rv string) ([]JSONPatchOp, error)) error {
+	return retry.OnError(retry.DefaultRetry, isConflictOrTestFailed, func() error {
+		u, err := ri.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		obj, err := FromUnstructured[T](u)
+		if err != nil {
+			return err
+		}
+		ops, err := build(obj, u.GetResourceVersion())
+		if err != nil || len(ops) == 0 {
+			return err
+		}
+		guard := JSONPatchOp{Op: "test", Path: "/metadata/resourceVersion", Value: u.GetResourceVersion()}
+		return JSONPatch(ctx, ri, name, append([]JSONPatchOp{guard}, ops...), dryRun)
+	})
+}
+
+func patchOptions(dryRun bool) metav1.PatchOptions {
+	if dryRun {
+		return metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}}
+	}
+	return metav1.PatchOptions{}
+}
