@@ -3,7 +3,10 @@ package kube
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -43,12 +46,12 @@ func JSONPatch(ctx context.Context, ri dynamic.ResourceInterface, name string, o
 }
 
 // GuardedPatch reads the object, lets build compute operations from that
-// fresh copy, and applies them guarded by its resourceVersion; on a conflict
-// (someone, usually the controller, wrote in between) it starts again. build
-// returning no operations means nothing to do.
+// fresh copy, and applies them guarded by its resourceVersion; when someone
+// (usually the controller) wrote in between, it starts again from a fresh
+// copy. build returning no operations means nothing to do.
 func GuardedPatch[T any](ctx context.Context, ri dynamic.ResourceInterface, name string, dryRun bool,
 	build func(obj *T, rv string) ([]JSONPatchOp, error)) error {
-	return retry.OnError(retry.DefaultRetry, isConflictOrTestFailed, func() error {
+	return retry.OnError(retry.DefaultRetry, isLostRace, func() error {
 		u, err := ri.Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return err
@@ -57,13 +60,35 @@ func GuardedPatch[T any](ctx context.Context, ri dynamic.ResourceInterface, name
 		if err != nil {
 			return err
 		}
-		ops, err := build(obj, u.GetResourceVersion())
+		rv := u.GetResourceVersion()
+		ops, err := build(obj, rv)
 		if err != nil || len(ops) == 0 {
 			return err
 		}
-		guard := JSONPatchOp{Op: "test", Path: "/metadata/resourceVersion", Value: u.GetResourceVersion()}
-		return JSONPatch(ctx, ri, name, append([]JSONPatchOp{guard}, ops...), dryRun)
+		guard := JSONPatchOp{Op: "test", Path: "/metadata/resourceVersion", Value: rv}
+		err = JSONPatch(ctx, ri, name, append([]JSONPatchOp{guard}, ops...), dryRun)
+		if err != nil && lostRace(ctx, ri, name, rv, err) {
+			return fmt.Errorf("%s changed while we patched it: %w", name, errLostRace)
+		}
+		return err
 	})
+}
+
+// errLostRace marks a guarded patch refused because the object moved on.
+var errLostRace = errors.New("object modified concurrently")
+
+// lostRace tells a failed "test" of resourceVersion from a genuinely bad
+// patch. The API server answers both with a bare 422 whose detail it does not
+// send back, so we look at whether the object's resourceVersion moved.
+func lostRace(ctx context.Context, ri dynamic.ResourceInterface, name, rv string, err error) bool {
+	if apierrors.IsConflict(err) {
+		return true
+	}
+	if !apierrors.IsInvalid(err) {
+		return false
+	}
+	cur, getErr := ri.Get(ctx, name, metav1.GetOptions{})
+	return getErr == nil && cur.GetResourceVersion() != rv
 }
 
 func patchOptions(dryRun bool) metav1.PatchOptions {
@@ -72,3 +97,5 @@ func patchOptions(dryRun bool) metav1.PatchOptions {
 	}
 	return metav1.PatchOptions{}
 }
+
+func isLostRace(err error) bool { return errors.Is(err, errLostRace) }
