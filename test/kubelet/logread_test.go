@@ -1,0 +1,105 @@
+package kubelet
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTailOffset(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		n       int64
+		want    string
+	}{
+		{"all", "a\nb\nc\n", -1, "a\nb\nc\n"},
+		{"zero", "a\nb\nc\n", 0, ""},
+		{"two", "a\nb\nc\n", 2, "b\nc\n"},
+		{"more than lines", "a\nb\n", 5, "a\nb\n"},
+		{"no final newline", "a\nb\nc", 2, "b\nc"},
+		{"empty", "", 3, ""},
+		{"long file", strings.Repeat("0123456789\n", 10000), 3, strings.Repeat("0123456789\n", 3)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := strings.NewReader(tt.content)
+			off, err := tailOffset(r, int64(len(tt.content)), tt.n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tt.content[off:]; got != tt.want {
+				t.Errorf("tail %d = %q, want %q", tt.n, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEmit(t *testing.T) {
+	base := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	lines := []string{
+		base.Format(time.RFC3339Nano) + " first",
+		base.Add(time.Minute).Format(time.RFC3339Nano) + " stdout F second",
+		"unstamped",
+		base.Add(2*time.Minute).Format(time.RFC3339Nano) + " third",
+	}
+	tests := []struct {
+		name string
+		opts logOptions
+		want string
+	}{
+		{"plain", logOptions{}, "first\nsecond\nunstamped\nthird\n"},
+		{"timestamps", logOptions{timestamps: true}, "2026-11-22T10:00:00Z first\n2026-11-22T10:01:00Z second\nunstamped\n2026-11-22T10:02:00Z third\n"},
+		{"since", logOptions{since: base.Add(90 * time.Second)}, "unstamped\nthird\n"},
+		{"limit", logOptions{limitBytes: 8}, "first\nse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			e := &lineEmitter{w: &b, opts: tt.opts}
+			for _, l := range lines {
+				more, err := e.emit([]byte(l))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !more {
+					break
+				}
+			}
+			if b.String() != tt.want {
+				t.Errorf("got %q, want %q", b.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestParseLogOptions(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		query   string
+		wantErr bool
+		check   func(logOptions) bool
+	}{
+		{"follow=true&previous=false&timestamps=true", false, func(o logOptions) bool { return o.follow && o.timestamps && o.tailLines == -1 }},
+		{"tailLines=5&limitBytes=100", false, func(o logOptions) bool { return o.tailLines == 5 && o.limitBytes == 100 }},
+		{"sinceSeconds=60", false, func(o logOptions) bool { return o.since.Equal(now.Add(-time.Minute)) }},
+		{"sinceTime=2026-11-22T09:30:00Z", false, func(o logOptions) bool { return o.since.Equal(now.Add(-30 * time.Minute)) }},
+		{"tailLines=x", true, nil},
+		{"follow=maybe", true, nil},
+		{"sinceTime=yesterday", true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			q, _ := url.ParseQuery(tt.query)
+			o, err := parseLogOptions(q, now)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if tt.check != nil && !tt.check(o) {
+				t.Errorf("options %+v", o)
+			}
+		})
+	}
+}
