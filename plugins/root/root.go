@@ -15,6 +15,10 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kubectl-mig/kubectl-mig/plugins/cli"
+	"github.com/kubectl-mig/kubectl-mig/plugins/karmada"
+	"github.com/kubectl-mig/kubectl-mig/plugins/migrate"
+	"github.com/kubectl-mig/kubectl-mig/plugins/plan"
+	"github.com/kubectl-mig/kubectl-mig/plugins/rollback"
 	"github.com/kubectl-mig/kubectl-mig/plugins/version"
 )
 
@@ -46,6 +50,11 @@ over existing workloads with Karmada in batches and rolls back safely.`,
 func commands(env *cli.Env) []*cobra.Command {
 	return []*cobra.Command{
 		version.NewCmdVersion(env),
+		plan.NewCmdPlan(env),
+		migrate.NewCmdMigrate(env),
+		migrate.NewCmdMigration(env),
+		rollback.NewCmdRollback(env),
+		karmada.NewCmdKarmada(env),
 	}
 }
 
