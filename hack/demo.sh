@@ -5,13 +5,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-scenario=${SCENARIO:-test/scenarios/failed-dvm-rsync-pending}
+scenario=${SCENARIO:-failed-dvm-rsync-pending,karmada-takeover}
 dir=${SANDBOX_DIR:-$root/bin/sandbox-demo}
 export PATH="$root/bin:$PATH"
 
 go build -o bin/mig-sandbox ./test/sandbox
 rm -rf "$dir"
-bin/mig-sandbox --scenario "$scenario" --dir "$dir" > bin/sandbox-demo.log 2>&1 &
+bin/mig-sandbox --karmada --scenario "$scenario" --dir "$dir" > bin/sandbox-demo.log 2>&1 &
 sandbox=$!
 stop() { kill -TERM "$sandbox" 2>/dev/null || true; wait "$sandbox" 2>/dev/null || true; }
 trap stop EXIT
@@ -27,5 +27,21 @@ export KUBECONFIG="$dir/kubeconfig"
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || echo "(exit code $?)"; }
 
 echo "Sandbox up ($scenario): contexts $(kubectl config get-contexts -o name | tr '\n' ' ')"
+section() { printf '\n\033[1;34m== %s ==\033[0m\n' "$*"; }
+
+section "The plan and the migration that failed"
 step kubectl mig version
 step kubectl mig plan list
+step kubectl mig plan describe inventory-plan
+step kubectl mig migration list
+step kubectl mig migration describe inventory-final
+
+section "Manual rollback, dry run: what it would undo on both clusters"
+step kubectl mig rollback inventory-plan --manual --dry-run
+
+section "Karmada: take over the shop application on member cluster source (seed examples)"
+step kubectl mig karmada migrate --karmada-context host --cluster source --cluster-context source -n shop --kind apps/v1/Deployment --dry-run=client -o yaml
+step kubectl mig karmada migrate --karmada-context host --cluster source --cluster-context source -n shop --app nginx \
+  --resource apps/v1/Deployment/nginx --resource v1/Service/nginx-svc --wait
+step kubectl mig karmada status --karmada-context host -n shop
+step kubectl mig karmada rollback --karmada-context host -n shop --policy nginx-pp --dry-run

@@ -2,7 +2,7 @@
 // stand-in kubelet), loads a scenario into them and keeps them running until
 // SIGINT/SIGTERM, for trying kubectl-mig by hand:
 //
-//	go run ./test/sandbox --scenario failed-dvm-rsync-pending [--dir bin/sandbox]
+//	go run ./test/sandbox --scenario failed-dvm-rsync-pending[,karmada-takeover] [--karmada] [--dir bin/sandbox]
 //
 // It writes <dir>/kubeconfig (contexts "host" -- current -- and "source")
 // and then <dir>/ready.
@@ -19,7 +19,8 @@ import (
 
 func main() {
 	var o options
-	flag.StringVar(&o.scenario, "scenario", "", "scenario directory, or the name of one under test/scenarios (empty: no scenario)")
+	flag.StringVar(&o.scenario, "scenario", "", "scenario directories or names under test/scenarios, comma-separated (empty: none)")
+	flag.BoolVar(&o.karmada, "karmada", false, "also serve the Karmada API on host, join source as member cluster \"source\" and simulate Karmada's controllers")
 	flag.StringVar(&o.dir, "dir", "", "sandbox directory for kubeconfig, ready marker and cluster files (default <repo>/bin/sandbox)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -17,8 +17,9 @@ import (
 )
 
 type options struct {
-	scenario string
+	scenario string // comma-separated scenario directories or names
 	dir      string
+	karmada  bool
 }
 
 // run starts everything, reports how to use it, waits for ctx to end and
@@ -28,9 +29,15 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	scenarioDir, err := resolveScenario(o.scenario)
-	if err != nil {
-		return err
+	var scenarioDirs []string
+	for _, s := range strings.Split(o.scenario, ",") {
+		d, err := resolveScenario(strings.TrimSpace(s))
+		if err != nil {
+			return err
+		}
+		if d != "" {
+			scenarioDirs = append(scenarioDirs, d)
+		}
 	}
 	release, err := claim(dir)
 	if err != nil {
@@ -48,12 +55,20 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		fmt.Fprintln(out, "stopping clusters ...")
 		pair.Stop()
 	}()
-	if scenarioDir != "" {
-		l, err := scenario.Load(ctx, scenarioDir, pair.Clusters())
+	if o.karmada {
+		stopKarmada, err := startKarmada(ctx, pair)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "loaded scenario %s: %d objects, %d container logs\n", scenarioDir, len(l.Objects), l.Logs)
+		defer stopKarmada()
+		fmt.Fprintln(out, "karmada: host serves the Karmada API, source joined as member cluster \"source\" (controller simulated)")
+	}
+	for _, d := range scenarioDirs {
+		l, err := scenario.Load(ctx, d, pair.Clusters())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "loaded scenario %s: %d objects, %d container logs\n", d, len(l.Objects), l.Logs)
 	}
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	if err := testenv.WriteKubeconfig(kubeconfig, pair.Host, pair.Source); err != nil {
