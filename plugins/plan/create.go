@@ -10,9 +10,11 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kubectl-mig/kubectl-mig/engine/kube"
 	engplan "github.com/kubectl-mig/kubectl-mig/engine/plan"
 	"github.com/kubectl-mig/kubectl-mig/plugins/cli"
 	"github.com/kubectl-mig/kubectl-mig/plugins/plan/cmdkit"
+	"github.com/kubectl-mig/kubectl-mig/plugins/volumes"
 )
 
 // CreateOptions are the inputs of `plan create`.
@@ -30,6 +32,9 @@ type CreateOptions struct {
 	WaitReady       bool
 	Timeout         time.Duration
 	DryRunValue     string
+	// Defaults are --default-action/--default-copy-method/--default-storage-class,
+	// applied to the volumes once the controller has discovered them.
+	Defaults volumes.DefaultFlags
 
 	output *cmdkit.Output
 	dryRun cmdkit.DryRun
@@ -82,6 +87,7 @@ and the server-side checks that were skipped are listed on stderr.`,
 	f.StringArrayVar(&o.Hooks, "hook", nil, "PHASE=HOOK[,namespace=NS][,service-account=SA]: run MigHook HOOK at PHASE (repeatable, one per phase; namespace defaults to the MTC namespace, service-account to migration-controller)")
 	f.BoolVar(&o.WaitReady, "wait-ready", false, "wait until the controller has validated the plan and marked it Ready")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "how long --wait-ready waits")
+	o.Defaults.AddFlags(cmd)
 	cmdkit.AddDryRunFlag(cmd, &o.DryRunValue)
 	o.output.AddFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("hook", cobra.FixedCompletions(
@@ -120,6 +126,9 @@ func (o *CreateOptions) Validate() error {
 	if o.WaitReady && o.dryRun != cmdkit.DryRunNone {
 		return cli.Usagef("--wait-ready cannot be combined with --dry-run")
 	}
+	if err := o.Defaults.Validate(o.dryRun != cmdkit.DryRunNone); err != nil {
+		return err
+	}
 	problems := engplan.Validate(o.spec)
 	o.warn(problems.Warnings())
 	if err := problems.Err(); err != nil {
@@ -156,6 +165,11 @@ func (o *CreateOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if err := o.output.Print(streams.Out, created, o.dryRun); err != nil {
+		return err
+	}
+	// Defaults go in before --wait-ready, so the controller re-validates the
+	// new choices before Ready is judged.
+	if err := o.Defaults.Apply(ctx, h.Resource(kube.MigPlans).Namespace(o.spec.Namespace), o.Name, o.Timeout, streams.ErrOut); err != nil {
 		return err
 	}
 	if !o.WaitReady {

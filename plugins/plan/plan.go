@@ -11,6 +11,7 @@ import (
 	engplan "github.com/kubectl-mig/kubectl-mig/engine/plan"
 	"github.com/kubectl-mig/kubectl-mig/plugins/cli"
 	"github.com/kubectl-mig/kubectl-mig/plugins/plan/cmdkit"
+	"github.com/kubectl-mig/kubectl-mig/plugins/volumes"
 )
 
 // NewCmdPlan returns the `plan` command group.
@@ -31,6 +32,7 @@ run migrations ('` + env.Name() + ` migrate').`,
 		NewCmdValidate(env),
 		NewCmdClose(env),
 		NewCmdDelete(env),
+		volumes.NewCmdPlanVolumes(env),
 	)
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kubectl-mig/kubectl-mig/plugins/cli"
+	"github.com/kubectl-mig/kubectl-mig/plugins/diagnose"
 	"github.com/kubectl-mig/kubectl-mig/plugins/karmada"
 	"github.com/kubectl-mig/kubectl-mig/plugins/migrate"
 	"github.com/kubectl-mig/kubectl-mig/plugins/plan"
@@ -54,6 +55,7 @@ func commands(env *cli.Env) []*cobra.Command {
 		migrate.NewCmdMigrate(env),
 		migrate.NewCmdMigration(env),
 		rollback.NewCmdRollback(env),
+		diagnose.NewCmdDiagnose(env),
 		karmada.NewCmdKarmada(env),
 	}
 }
