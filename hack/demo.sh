@@ -36,6 +36,11 @@ step kubectl mig plan describe inventory-plan
 step kubectl mig migration list
 step kubectl mig migration describe inventory-final
 
+section "What went wrong: diagnose, and the migration's logs merged across both clusters"
+step kubectl mig diagnose --migration inventory-final
+step kubectl mig logs inventory-plan
+step kubectl mig logs --migration inventory-final --until-complete --component rsync,stunnel
+
 section "Manual rollback, dry run: what it would undo on both clusters"
 step kubectl mig rollback inventory-plan --manual --dry-run
 

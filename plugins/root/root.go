@@ -17,6 +17,7 @@ import (
 	"github.com/kubectl-mig/kubectl-mig/plugins/cli"
 	"github.com/kubectl-mig/kubectl-mig/plugins/diagnose"
 	"github.com/kubectl-mig/kubectl-mig/plugins/karmada"
+	"github.com/kubectl-mig/kubectl-mig/plugins/logs"
 	"github.com/kubectl-mig/kubectl-mig/plugins/migrate"
 	"github.com/kubectl-mig/kubectl-mig/plugins/plan"
 	"github.com/kubectl-mig/kubectl-mig/plugins/rollback"
@@ -57,6 +58,7 @@ func commands(env *cli.Env) []*cobra.Command {
 		rollback.NewCmdRollback(env),
 		diagnose.NewCmdDiagnose(env),
 		karmada.NewCmdKarmada(env),
+		logs.NewCmdLogs(env),
 	}
 }
 
