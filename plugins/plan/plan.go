@@ -11,6 +11,7 @@ import (
 	engplan "github.com/kubectl-mig/kubectl-mig/engine/plan"
 	"github.com/kubectl-mig/kubectl-mig/plugins/cli"
 	"github.com/kubectl-mig/kubectl-mig/plugins/plan/cmdkit"
+	"github.com/kubectl-mig/kubectl-mig/plugins/setup"
 	"github.com/kubectl-mig/kubectl-mig/plugins/volumes"
 )
 
@@ -33,6 +34,7 @@ run migrations ('` + env.Name() + ` migrate').`,
 		NewCmdClose(env),
 		NewCmdDelete(env),
 		volumes.NewCmdPlanVolumes(env),
+		setup.NewCmdPlanAnalyze(env),
 	)
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,7 @@ import (
 	"github.com/kubectl-mig/kubectl-mig/plugins/migrate"
 	"github.com/kubectl-mig/kubectl-mig/plugins/plan"
 	"github.com/kubectl-mig/kubectl-mig/plugins/rollback"
+	"github.com/kubectl-mig/kubectl-mig/plugins/setup"
 	"github.com/kubectl-mig/kubectl-mig/plugins/version"
 )
 
@@ -45,6 +47,7 @@ over existing workloads with Karmada in batches and rolls back safely.`,
 	env.AddFlags(cmd.PersistentFlags())
 	addKlogVerbosity(cmd)
 	cmd.AddCommand(commands(env)...)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.Usagef("%v", err) })
 	return cmd
 }
 
@@ -56,6 +59,9 @@ func commands(env *cli.Env) []*cobra.Command {
 		migrate.NewCmdMigrate(env),
 		migrate.NewCmdMigration(env),
 		rollback.NewCmdRollback(env),
+		setup.NewCmdCluster(env),
+		setup.NewCmdStorage(env),
+		setup.NewCmdHook(env),
 		diagnose.NewCmdDiagnose(env),
 		karmada.NewCmdKarmada(env),
 		logs.NewCmdLogs(env),
@@ -84,6 +90,7 @@ func Main(verb string, args []string, streams genericiooptions.IOStreams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	executed, err := cmd.ExecuteContextC(ctx)
+	err = usageFromCobra(err)
 	if err != nil {
 		path := env.Name()
 		if executed != nil {
@@ -92,4 +99,21 @@ func Main(verb string, args []string, streams genericiooptions.IOStreams) int {
 		cli.PrintError(streams.ErrOut, path, err)
 	}
 	return cli.ExitCode(err)
+}
+
+// usageFromCobra marks the argument errors cobra itself raises (required
+// flags, argument counts, unknown commands) as usage errors, so they exit 2
+// with a pointer to --help like every other input mistake.
+func usageFromCobra(err error) error {
+	if err == nil || cli.ExitCode(err) != cli.ExitFailure {
+		return err
+	}
+	msg := err.Error()
+	for _, prefix := range []string{"required flag", "unknown command", "accepts ", "requires at least", "requires at most",
+		"if any flags in the group", "none of the others can be", "at least one of the flags"} {
+		if strings.HasPrefix(msg, prefix) {
+			return cli.Usagef("%s", msg)
+		}
+	}
+	return err
 }
