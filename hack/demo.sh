@@ -29,10 +29,24 @@ step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || echo "(exit code $?)"; }
 echo "Sandbox up ($scenario): contexts $(kubectl config get-contexts -o name | tr '\n' ' ')"
 section() { printf '\n\033[1;34m== %s ==\033[0m\n' "$*"; }
 
+section "Setting up a migration from the CLI: cluster, replication repository, hook, plan"
+step bash -c 'kubectl --context source -n openshift-migration create token migration-controller --duration=24h | kubectl mig cluster add source-demo --token-from-context source --token-file -'
+step kubectl mig cluster add unreachable --url https://127.0.0.1:1 --token-from-context source
+step kubectl mig cluster test source-demo
+step kubectl mig cluster list
+step env AWS_ACCESS_KEY_ID=demo-access-key AWS_SECRET_ACCESS_KEY=demo-secret-key kubectl mig storage add demo-repo --provider generic-s3 --bucket mig-demo --s3-url https://minio.example.com:9000 -o yaml
+step bash -c 'printf -- "- hosts: localhost\n  gather_facts: false\n  tasks:\n  - name: flush caches\n    shell: echo flushed\n" | kubectl mig hook create flush-cache --playbook - --target source --active-deadline 10m'
+step kubectl mig plan create demo-plan --source source-demo --destination host --storage demo-repo --namespaces inventory:inventory-demo --hook PreBackup=flush-cache
+step kubectl mig plan create bad-plan --source source-demo --destination host --storage demo-repo --namespaces inventory,inventory:Inventory
+step kubectl mig cluster remove source-demo
+
 section "The plan and the migration that failed"
 step kubectl mig version
 step kubectl mig plan list
 step kubectl mig plan describe inventory-plan
+step kubectl mig plan volumes inventory-plan
+step kubectl mig plan volumes set inventory-plan --pvc inventory/archive --action copy --copy-method filesystem --storage-class gp3-csi --dry-run
+step kubectl mig plan volumes set inventory-plan --pvc inventory/archive --action copy --copy-method filesystem --storage-class gp3-csi --access-mode ReadWriteOnce --dry-run
 step kubectl mig migration list
 step kubectl mig migration describe inventory-final
 
