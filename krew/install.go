@@ -184,7 +184,7 @@ func hasLicense(dir string) bool {
 	found := false
 	_ = filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
-			return nil
+			return nil //nolint:nilerr // an unreadable entry is simply not a licence file; keep looking
 		}
 		n := strings.ToLower(d.Name())
 		if n == "license" || n == "license.txt" || n == "license.md" || strings.HasPrefix(n, "licenses") ||

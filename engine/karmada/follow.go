@@ -166,10 +166,9 @@ func observeOne(t *Template, plan *MigrationPlan, bindings map[string]*workv1alp
 		msgs = append(msgs, "no binding yet: is the policy claiming the template (karmada-controller-manager running)?")
 	}
 	obj := objects[t.Ref]
-	switch {
-	case obj == nil:
+	if obj == nil {
 		msgs = append(msgs, "the member object is gone")
-	default:
+	} else {
 		rs.Adopted = obj.GetLabels()[karmada.ManagedLabel] == karmada.ManagedLabelValue
 		if obj.GetUID() != t.state.uid {
 			msgs = append(msgs, "the member object was re-created (new UID)")

@@ -31,8 +31,8 @@ func (r *rollback) waitPreserved(ctx context.Context) ([]string, error) {
 	err := wait.PollUntilContextTimeout(ctx, r.cfg.Interval, r.cfg.Timeout, true, func(ctx context.Context) (bool, error) {
 		st, err := r.preservedState(ctx)
 		if err != nil {
-			lastErr = err // transient API errors: keep trying until the timeout
-			return false, nil
+			lastErr = err     // transient API errors: keep trying until the timeout
+			return false, nil //nolint:nilerr // retried until the timeout, then lastErr is reported
 		}
 		pending, clusters, bindings, works = st.pending, st.clusters, st.bindings, st.works
 		return len(pending) == 0, nil
@@ -192,17 +192,15 @@ func (r *rollback) verify(ctx context.Context, before []*memberSnapshot) error {
 	if len(before) == 0 {
 		return nil
 	}
-	after := before
+	var after []*memberSnapshot
+	var err error
 	if r.cfg.Wait {
-		var err error
-		if after, err = r.waitReleased(ctx, before); err != nil {
-			return err
-		}
+		after, err = r.waitReleased(ctx, before)
 	} else {
-		var err error
-		if after, err = r.resnapshot(ctx, before); err != nil {
-			return err
-		}
+		after, err = r.resnapshot(ctx, before)
+	}
+	if err != nil {
+		return err
 	}
 	var missing []string
 	for i, b := range before {
@@ -284,12 +282,12 @@ func (r *rollback) waitReleased(ctx context.Context, before []*memberSnapshot) (
 		rbs, err := listBindings(ctx, r.k, r.templateRefs())
 		if err != nil {
 			lastErr = err
-			return false, nil
+			return false, nil //nolint:nilerr // retried until the timeout, then lastErr is reported
 		}
 		snaps, err := r.resnapshot(ctx, before)
 		if err != nil {
 			lastErr = err
-			return false, nil
+			return false, nil //nolint:nilerr // retried until the timeout, then lastErr is reported
 		}
 		after, pending = snaps, nil
 		for _, rb := range rbs {

@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"errors"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -156,7 +157,8 @@ func TestCheckPlan(t *testing.T) {
 	if err == nil || !isErr(err, ErrPlanNotReady) {
 		t.Fatalf("blocked: %v", err)
 	}
-	if re := err.(*RefusedError); len(re.Blockers) != 1 {
+	var re *RefusedError
+	if !errors.As(err, &re) || len(re.Blockers) != 1 {
 		t.Fatalf("blockers = %v", re.Blockers)
 	}
 }

@@ -52,7 +52,7 @@ func Apply(ctx context.Context, cl Clusters, pl *Plan, opts ApplyOptions) error 
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
 				a.Error = "not done: " + err.Error()
-				return nil
+				return nil //nolint:nilerr // recorded on the action; the others still run and the summary reports it
 			}
 			t := cl.Source
 			if a.Side == Destination {
@@ -67,16 +67,16 @@ func Apply(ctx context.Context, cl Clusters, pl *Plan, opts ApplyOptions) error 
 	_ = g.Wait()
 	var failed, notDone int
 	for _, a := range pl.Actions {
-		switch {
-		case a.State == StateFailed:
+		switch a.State {
+		case StateFailed:
 			failed++
-		case a.State == StatePending:
+		case StatePending:
 			notDone++
 		}
 	}
 	switch {
 	case ctx.Err() != nil && notDone > 0:
-		return fmt.Errorf("%w: interrupted with %d action(s) not done (%v); run it again to finish", ErrIncomplete, notDone, ctx.Err())
+		return fmt.Errorf("%w: interrupted with %d action(s) not done (%w); run it again to finish", ErrIncomplete, notDone, ctx.Err())
 	case failed > 0 || notDone > 0:
 		return fmt.Errorf("%w: %d action(s) failed, %d not done", ErrIncomplete, failed, notDone)
 	}

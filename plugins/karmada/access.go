@@ -27,7 +27,7 @@ type Access struct {
 // Karmada returns the Karmada API server and the namespace to work in: -n,
 // else the namespace of the Karmada context, else "default".
 func (a *Access) Karmada() (*engine.Cluster, string, error) {
-	var cc clientcmd.ClientConfig = a.env.Config.ToRawKubeConfigLoader()
+	cc := a.env.Config.ToRawKubeConfigLoader()
 	if a.KarmadaContext != "" {
 		cc = a.loader(a.KarmadaContext)
 	}

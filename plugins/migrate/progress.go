@@ -68,7 +68,7 @@ func Wait(ctx context.Context, env *cli.Env, host dynamic.Interface, ns, name st
 		return last, cli.WithExitCode(ExitTimeout, fmt.Errorf("timed out after %s waiting for migration %s (phase %q); it goes on running: follow it with '%s migration describe %s'",
 			cfg.Timeout, name, last.Phase, env.Name(), name))
 	case err != nil && ctx.Err() != nil:
-		return last, fmt.Errorf("stopped following migration %s (%v); it goes on running: see '%s migration describe %s'", name, err, env.Name(), name)
+		return last, fmt.Errorf("stopped following migration %s (%w); it goes on running: see '%s migration describe %s'", name, err, env.Name(), name)
 	case err != nil:
 		return last, err
 	}

@@ -140,7 +140,7 @@ func workload(tmpl *unstructured.Unstructured) *unstructured.Unstructured {
 func (c *Controller) apply(ctx context.Context, rb *workv1alpha2.ResourceBinding, work *workv1alpha1.Work, tmpl *unstructured.Unstructured, cluster string) (bool, string, error) {
 	ri, err := c.memberResource(tmpl.GroupVersionKind(), tmpl.GetNamespace())
 	if err != nil {
-		return false, err.Error(), nil
+		return false, err.Error(), nil //nolint:nilerr // the failure becomes the Work's applied message, as Karmada reports it
 	}
 	desired := workload(tmpl)
 	retain(desired)
