@@ -41,8 +41,32 @@ vet:
 	$(GO) vet ./...
 
 .PHONY: test
-test: testbin fmt-check vet ## gofmt, go vet and every test (-race) against a real kube-apiserver
+test: testbin fmt-check vet docs-check ## gofmt, go vet, docs drift, every test (-race) against a real kube-apiserver, release check
 	KUBECTL_MIG_REQUIRE_TESTBIN=1 $(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+	$(MAKE) dist VERSION=$(CHECK_VERSION)
+
+# The version the release check in `make test` packs and validates.
+CHECK_VERSION ?= v0.1.0
+
+.PHONY: docs
+docs: ## regenerate docs/cmd (one page per command)
+	rm -rf docs/cmd
+	$(GO) run ./hack/docs docs/cmd
+
+.PHONY: docs-check
+docs-check: ## fail when docs/cmd differs from the commands
+	@tmp=$$(mktemp -d); $(GO) run ./hack/docs $$tmp/cmd && \
+	  if ! diff -r docs/cmd $$tmp/cmd >/dev/null; then \
+	    echo "docs/cmd is out of date: run 'make docs' and commit it"; diff -r docs/cmd $$tmp/cmd | head -40; rm -rf $$tmp; exit 1; fi; \
+	  rm -rf $$tmp
+
+.PHONY: dist
+dist: ## cross-compile release archives for VERSION, render and check the krew manifest (dist/)
+	hack/dist.sh $(VERSION)
+
+.PHONY: krew-manifest
+krew-manifest: dist ## copy the rendered manifest of VERSION to krew/mig.yaml
+	cp dist/mig.yaml krew/mig.yaml
 
 .PHONY: lint
 lint: fmt-check vet ## gofmt, go vet and the pinned golangci-lint

@@ -30,5 +30,5 @@ diagnose/bench/bench-logscan.sh
 
 if [ -z "${BENCH_QUICK:-}" ] && [ -d gather/bench ]; then
   echo; echo "== gather vs kubectl cluster-info dump vs sequential baseline =="
-  go run ./gather/bench "$@"
+  go run ./gather/bench --kubectl-mig "$bin" "$@"
 fi

@@ -11,6 +11,8 @@ if [ "$(id -u)" != 0 ]; then
   exit 0
 fi
 echo "ci-deps: installing ${need[*]}"
+# Keep Debian from starting the packaged Prometheus as a service: tests run their own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d; fi
 apt-get update -qq >/dev/null
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 # Debian starts the packaged Prometheus as a service; tests run their own.

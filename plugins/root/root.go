@@ -17,8 +17,10 @@ import (
 
 	"github.com/kubectl-mig/kubectl-mig/plugins/cli"
 	"github.com/kubectl-mig/kubectl-mig/plugins/diagnose"
+	"github.com/kubectl-mig/kubectl-mig/plugins/gather"
 	"github.com/kubectl-mig/kubectl-mig/plugins/karmada"
 	"github.com/kubectl-mig/kubectl-mig/plugins/logs"
+	"github.com/kubectl-mig/kubectl-mig/plugins/metrics"
 	"github.com/kubectl-mig/kubectl-mig/plugins/migrate"
 	"github.com/kubectl-mig/kubectl-mig/plugins/plan"
 	"github.com/kubectl-mig/kubectl-mig/plugins/rollback"
@@ -63,6 +65,8 @@ func commands(env *cli.Env) []*cobra.Command {
 		setup.NewCmdStorage(env),
 		setup.NewCmdHook(env),
 		diagnose.NewCmdDiagnose(env),
+		gather.NewCmdGather(env),
+		metrics.NewCmdMetrics(env),
 		karmada.NewCmdKarmada(env),
 		logs.NewCmdLogs(env),
 	}

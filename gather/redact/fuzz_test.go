@@ -1,0 +1,63 @@
+package redact
+
+import (
+	"bytes"
+	"testing"
+)
+
+const planted = "planted-Literal-s3cret-9f3a"
+
+// writeChunks streams in through a Writer in pieces of size chunk.
+func writeChunks(t *testing.T, r *Redactor, in []byte, chunk int) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	w := r.NewWriter(&out)
+	for i := 0; i < len(in); i += chunk {
+		if _, err := w.Write(in[i:min(i+chunk, len(in))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// FuzzWriter checks two properties on arbitrary text: a known secret value
+// never survives, whatever surrounds it, and the output does not depend on
+// how the input was cut into writes.
+func FuzzWriter(f *testing.F) {
+	f.Add([]byte("level=info msg=\"start\"\n"), []byte(" done\n"), uint8(3))
+	f.Add([]byte("-----BEGIN PRIVATE KEY-----\n"), []byte("\n-----END PRIVATE KEY-----\n"), uint8(1))
+	f.Add([]byte("password="), []byte("\n"), uint8(7))
+	f.Add([]byte("Authorization: Bearer "), []byte(""), uint8(200))
+	f.Add([]byte("https://u:"), []byte("@host/\n"), uint8(5))
+	r := New(planted)
+	f.Fuzz(func(t *testing.T, prefix, suffix []byte, chunk uint8) {
+		in := append(append(append([]byte{}, prefix...), planted...), suffix...)
+		whole := writeChunks(t, r, in, len(in)+1)
+		if bytes.Contains(whole, []byte(planted)) {
+			t.Fatalf("planted secret survived: %q -> %q", in, whole)
+		}
+		pieces := writeChunks(t, r, in, int(chunk)%64+1)
+		if !bytes.Equal(whole, pieces) {
+			t.Fatalf("output depends on write sizes:\n whole %q\npieces %q", whole, pieces)
+		}
+	})
+}
+
+// FuzzString checks that String masks the planted literal and is idempotent.
+func FuzzString(f *testing.F) {
+	f.Add("token: ", "\n")
+	f.Add("eyJ", ".eyJabcdefgh.sig")
+	r := New(planted)
+	f.Fuzz(func(t *testing.T, prefix, suffix string) {
+		out := r.String(prefix + planted + suffix)
+		if bytes.Contains([]byte(out), []byte(planted)) {
+			t.Fatalf("planted secret survived: %q", out)
+		}
+		if again := r.String(out); again != out {
+			t.Fatalf("not idempotent:\n once %q\ntwice %q", out, again)
+		}
+	})
+}
