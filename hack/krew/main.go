@@ -148,6 +148,22 @@ func runAsPlugin(kubectl, dir string) error {
 		return errors.New("kubectl mig version printed something unexpected: " + string(out))
 	}
 	fmt.Printf("kubectl mig version: %s", out)
+	return checkCompletion(dir, kpath)
+}
+
+// checkCompletion runs the shipped kubectl_complete-mig the way kubectl does
+// when the user presses TAB after `kubectl mig plan `.
+func checkCompletion(dir, kpath string) error {
+	cmd := exec.Command(filepath.Join(dir, "kubectl_complete-mig"), "plan", "")
+	cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+filepath.Dir(kpath)+string(os.PathListSeparator)+"/usr/bin:/bin")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("kubectl_complete-mig plan '': %w\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "create") || !strings.Contains(string(out), "list") {
+		return errors.New("kubectl_complete-mig did not offer the plan subcommands: " + string(out))
+	}
+	fmt.Println("kubectl_complete-mig: offers the plan subcommands")
 	return nil
 }
 
