@@ -214,7 +214,7 @@ func joinNonEmpty(msgs []string) string {
 // bindingKey is namespace/name of a template's binding ("" namespace for a
 // ClusterResourceBinding).
 func bindingKey(r ObjectRef) string {
-	return r.Namespace + "/" + BindingName(r.Kind, r.Name)
+	return r.Namespace + "/" + workv1alpha2.BindingName(r.Kind, r.Name)
 }
 
 // listBindings reads the ResourceBindings of the templates' namespaces and,

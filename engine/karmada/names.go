@@ -31,12 +31,6 @@ const MigrationLabel = "kubectl-mig.io/karmada-migration"
 // FieldManager is the field manager of every write.
 const FieldManager = "kubectl-mig"
 
-// BindingName is the name of a template's (Cluster)ResourceBinding. Karmada
-// replaces ':' (allowed in RBAC names, not in a binding's) with '.'.
-func BindingName(kind, name string) string {
-	return workv1alpha2.BindingName(kind, strings.ReplaceAll(name, ":", "."))
-}
-
 // DefaultPolicyName follows the documentation's examples: "deployments-pp"
 // for a kind, "nginx-pp" for an application, "<namespace>-pp" for all kinds.
 func DefaultPolicyName(sel Selection, app, namespace string) string {

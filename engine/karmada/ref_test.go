@@ -1,6 +1,7 @@
 package karmada
 
 import (
+	workv1alpha2 "github.com/kubectl-mig/kubectl-mig/engine/api/karmada/work/v1alpha2"
 	"strings"
 	"testing"
 
@@ -110,7 +111,7 @@ func TestNames(t *testing.T) {
 			}
 		})
 	}
-	if got := BindingName("ClusterRole", "system:Reader"); got != "system.reader-clusterrole" {
+	if got := workv1alpha2.BindingName("ClusterRole", "system:Reader"); got != "system.reader-clusterrole" {
 		t.Errorf("BindingName = %q", got)
 	}
 }

@@ -26,7 +26,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -300,7 +299,7 @@ func claimMeta(p simPolicy) (labels, annotations map[string]string) {
 
 // ensureBinding creates or updates the template's binding.
 func (c *Controller) ensureBinding(ctx context.Context, p simPolicy, t *unstructured.Unstructured, claimLabels, claimAnnotations map[string]string) error {
-	name := workv1alpha2.BindingName(t.GetKind(), strings.ReplaceAll(t.GetName(), ":", "."))
+	name := workv1alpha2.BindingName(t.GetKind(), t.GetName())
 	gvr, idLabel := rbGVR, karmada.ResourceBindingPermanentIDLabel
 	kind := "ResourceBinding"
 	if t.GetNamespace() == "" {

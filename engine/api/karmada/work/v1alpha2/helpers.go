@@ -7,9 +7,10 @@ import (
 )
 
 // BindingName returns the name Karmada gives the (Cluster)ResourceBinding of a
-// template: "<lower(name)>-<lower(kind)>".
+// template: "<lower(name)>-<lower(kind)>", with ':' (allowed in RBAC names,
+// not in a binding's) replaced by '.', as Karmada does.
 func BindingName(kind, name string) string {
-	return strings.ToLower(name) + "-" + strings.ToLower(kind)
+	return strings.ToLower(strings.ReplaceAll(name, ":", ".")) + "-" + strings.ToLower(kind)
 }
 
 // IsScheduled reports whether the Scheduled condition is True.
