@@ -2,6 +2,7 @@ package kube_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,6 +108,10 @@ func TestGuardedPatchSurvivesRacingWrite(t *testing.T) {
 		all, err := kube.List[mtc.MigPlan](ctx, plans, metav1.ListOptions{Limit: 1})
 		if err != nil || len(all) != 4 {
 			t.Fatalf("List = %d plans, err %v", len(all), err)
+		}
+		names, err := kube.Names(ctx, plans, metav1.ListOptions{Limit: 1})
+		if err != nil || strings.Join(names, ",") != "p,q1,q2,q3" {
+			t.Fatalf("Names = %v, err %v; want every page, sorted", names, err)
 		}
 	})
 }

@@ -8,6 +8,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -81,4 +82,18 @@ func EachPage(ctx context.Context, ri dynamic.ResourceInterface, opts metav1.Lis
 			return nil
 		}
 	}
+}
+
+// Names returns the sorted names of the objects matching opts, without
+// decoding them into Go types (shell completion lists whole kinds often).
+func Names(ctx context.Context, ri dynamic.ResourceInterface, opts metav1.ListOptions) ([]string, error) {
+	var out []string
+	err := EachPage(ctx, ri, opts, func(items []unstructured.Unstructured) error {
+		for i := range items {
+			out = append(out, items[i].GetName())
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/dynamic"
@@ -81,14 +80,5 @@ func List(ctx context.Context, host dynamic.Interface, ns, planName string) ([]S
 
 // Names lists migration names in ns (for shell completion).
 func Names(ctx context.Context, host dynamic.Interface, ns string) ([]string, error) {
-	migs, err := kube.List[mtc.MigMigration](ctx, host.Resource(kube.MigMigrations).Namespace(ns), metav1.ListOptions{})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(migs))
-	for _, m := range migs {
-		out = append(out, m.Name)
-	}
-	sort.Strings(out)
-	return out, nil
+	return kube.Names(ctx, host.Resource(kube.MigMigrations).Namespace(ns), metav1.ListOptions{})
 }

@@ -89,16 +89,7 @@ var CategoryOrder = []string{mtc.CategoryCritical, mtc.CategoryError, mtc.Catego
 
 // Names lists the plan names in ns (for shell completion).
 func Names(ctx context.Context, host dynamic.Interface, ns string) ([]string, error) {
-	plans, err := kube.List[mtc.MigPlan](ctx, host.Resource(kube.MigPlans).Namespace(ns), metav1.ListOptions{})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(plans))
-	for _, p := range plans {
-		out = append(out, p.Name)
-	}
-	sort.Strings(out)
-	return out, nil
+	return kube.Names(ctx, host.Resource(kube.MigPlans).Namespace(ns), metav1.ListOptions{})
 }
 
 // Get reads one plan from the host cluster.

@@ -53,15 +53,7 @@ func List(ctx context.Context, host *cluster.Target, ns string) ([]Entry, error)
 
 // Names lists MigCluster names (shell completion).
 func Names(ctx context.Context, host *cluster.Target, ns string) ([]string, error) {
-	list, err := kube.List[mtc.MigCluster](ctx, host.Dynamic.Resource(kube.MigClusters).Namespace(ns), metav1.ListOptions{})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(list))
-	for _, mc := range list {
-		out = append(out, mc.Name)
-	}
-	return out, nil
+	return kube.Names(ctx, host.Dynamic.Resource(kube.MigClusters).Namespace(ns), metav1.ListOptions{})
 }
 
 // Description is `cluster describe`: everything about a MigCluster except

@@ -162,15 +162,7 @@ func List(ctx context.Context, host *cluster.Target, ns string) ([]Entry, error)
 
 // Names lists MigStorage names (shell completion).
 func Names(ctx context.Context, host *cluster.Target, ns string) ([]string, error) {
-	list, err := kube.List[mtc.MigStorage](ctx, host.Dynamic.Resource(kube.MigStorages).Namespace(ns), metav1.ListOptions{})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(list))
-	for _, ms := range list {
-		out = append(out, ms.Name)
-	}
-	return out, nil
+	return kube.Names(ctx, host.Dynamic.Resource(kube.MigStorages).Namespace(ns), metav1.ListOptions{})
 }
 
 // Description is `storage describe`: settings, the credentials Secret's keys
