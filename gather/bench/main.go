@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -66,6 +67,7 @@ type options struct {
 	concurrency         int
 	since               string
 	serve               bool
+	cpuProfile          string
 }
 
 func benchMain(args []string) int {
@@ -81,6 +83,7 @@ func benchMain(args []string) int {
 	fsb.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	fsb.IntVar(&o.concurrency, "concurrency", 16, "gather --concurrency")
 	fsb.BoolVar(&o.serve, "serve", false, "build the sandbox, print its kubeconfig and wait for ^C (for profiling by hand)")
+	fsb.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (the stand-in kubelet) from sandbox ready to the end")
 	fsb.StringVar(&o.since, "since", "1h", "gather and baseline --since (the sandbox logs span the last 30 minutes)")
 	_ = fsb.Parse(args)
 	q, err := resource.ParseQuantity(logBytes)
@@ -145,6 +148,13 @@ func bench(o options) error {
 	if err := testenv.WriteKubeconfig(kubeconfig, sb.cluster); err != nil {
 		return err
 	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if o.serve {
 		fmt.Printf("sandbox kubeconfig: %s (^C to stop)\n", kubeconfig)
 		sig := make(chan os.Signal, 1)
@@ -176,7 +186,7 @@ func bench(o options) error {
 		out := filepath.Join(dir, r.out)
 		args := append(append([]string{}, r.args...), out)
 		fmt.Printf("running %s ...\n", r.name)
-		res, err := measure(ctx, r.name, args, out, dir)
+		res, err := measure(ctx, r.name, args, out, filepath.Join(dir, "cluster"))
 		if err != nil {
 			return err
 		}
@@ -239,6 +249,18 @@ func report(results []result) {
 	fmt.Printf("target: gather peak RSS < %d MiB: %d MiB (%s)\n", targetRSSMiB, g.rssKiB/1024, verdict(g.rssKiB/1024 < targetRSSMiB))
 }
 
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
 func du(path string) int64 {
 	var n int64
 	_ = filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
@@ -288,7 +310,8 @@ func selfCPU() time.Duration {
 }
 
 // serverCPU sums the CPU time of the processes whose command line names
-// the sandbox cluster's directory (its kube-apiserver and etcd).
+// the sandbox cluster's directory (its kube-apiserver and etcd; not this
+// process, whose arguments name only the work directory above it).
 func serverCPU(clusterDir string) time.Duration {
 	procs, _ := filepath.Glob("/proc/[0-9]*")
 	var ticks int64

@@ -36,7 +36,10 @@ func startSandbox(ctx context.Context, dir string, nNS, nPods int, logBytes int6
 	if err != nil {
 		return nil, err
 	}
-	c, err := testenv.StartCluster(ctx, "host", testenv.WithBinaries(bins), testenv.WithDir(dir))
+	// Profiling lets `--serve` users take the API server's CPU profile
+	// (kubectl get --raw '/debug/pprof/profile?seconds=30').
+	c, err := testenv.StartCluster(ctx, "host", testenv.WithBinaries(bins), testenv.WithDir(dir),
+		testenv.WithAPIServerArgs("--profiling=true"))
 	if err != nil {
 		return nil, err
 	}

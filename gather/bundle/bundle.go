@@ -1,12 +1,15 @@
 // Package bundle writes a support bundle, either as one .tar.gz or as a
 // directory, by streaming: files are hashed while they are produced, logs
-// are spooled to disk (never held in memory), and a single goroutine appends
-// finished files to the gzip stream so compression overlaps the transfer.
+// are spooled to disk (never held in memory) and compressed by the goroutine
+// that produced them into a gzip member of their own, and a single goroutine
+// appends finished files to the archive in order.
 // Files are created 0600 and directories 0700. The bundle refuses to write a
 // path twice: a layout bug must not silently overwrite data.
 package bundle
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,6 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/semaphore"
 
 	"github.com/kubectl-mig/kubectl-mig/engine/mustgather"
@@ -66,6 +70,9 @@ type Bundle struct {
 	spool string // spool directory (archive mode)
 	sink  sink
 
+	// compressors are the gzip writers of streamed files (archive mode).
+	compressors *sync.Pool
+
 	mu    sync.Mutex
 	paths map[string]bool
 	files []mustgather.File
@@ -107,6 +114,11 @@ func Create(opts Options) (*Bundle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("create spool directory in %s: %w", opts.Dir, err)
 		}
+		if _, err := gzip.NewWriterLevel(nil, gzipLevel(opts.GzipLevel)); err != nil {
+			_ = os.RemoveAll(b.spool)
+			return nil, fmt.Errorf("gzip level %d: %w", opts.GzipLevel, err)
+		}
+		b.compressors = newCompressorPool(opts.GzipLevel)
 		b.sink, err = newTarSink(b.final, opts.Name, opts.GzipLevel)
 		if err != nil {
 			_ = os.RemoveAll(b.spool)
@@ -184,16 +196,12 @@ func (b *Bundle) WriteFile(ctx context.Context, p string, data []byte) error {
 	}
 	e := &entry{file: f, data: data, budget: true}
 	if len(data) > memBudget/4 {
-		// Too big to queue in memory: spool it like a log.
-		fw, err := b.spoolFile(clean)
+		// Too big to queue in memory: compress it here, like a log.
+		m, err := b.compress(clean, bytes.NewReader(data), f.Size)
 		if err != nil {
 			return err
 		}
-		if _, err := fw.Write(data); err != nil {
-			fw.discard()
-			return fmt.Errorf("spool %s: %w", clean, err)
-		}
-		e = &entry{file: f, parts: []part{{f: fw.f, n: int64(len(data))}}, cleanup: fw.discard}
+		e = &entry{file: f, member: m.part, cleanup: m.discard}
 	}
 	if err := b.sink.put(ctx, e); err != nil {
 		return err
@@ -242,6 +250,70 @@ func (b *Bundle) Create(p string, maxBytes int64) (*File, error) {
 		f.spooled = sf
 	}
 	return f, nil
+}
+
+// member is a spool file holding one gzip member.
+type member struct {
+	part *part
+}
+
+func (m *member) discard() {
+	_ = m.part.f.Close()
+	_ = os.Remove(m.part.f.Name())
+}
+
+// compress writes size bytes of src, plus the tar padding after them, as
+// one gzip member to a new spool file. It runs in the producer's goroutine,
+// so files are compressed in parallel.
+func (b *Bundle) compress(name string, src io.Reader, size int64) (*member, error) {
+	f, err := os.CreateTemp(b.spool, "z-")
+	if err != nil {
+		return nil, fmt.Errorf("spool %s: %w", name, err)
+	}
+	m := &member{part: &part{f: f}}
+	zw := b.compressors.Get().(*compressor)
+	defer b.compressors.Put(zw)
+	zw.bw.Reset(f)
+	zw.gz.Reset(zw.bw)
+	n, err := io.CopyBuffer(zw.gz, src, zw.buf)
+	if err == nil && n != size {
+		err = fmt.Errorf("read %d bytes, expected %d", n, size)
+	}
+	if err == nil {
+		_, err = zw.gz.Write(zeroBlock[:padding(size)])
+	}
+	if err == nil {
+		err = zw.gz.Close()
+	}
+	if err == nil {
+		err = zw.bw.Flush()
+	}
+	if err == nil {
+		m.part.n, err = f.Seek(0, io.SeekCurrent)
+	}
+	if err != nil {
+		m.discard()
+		return nil, fmt.Errorf("compress %s: %w", name, err)
+	}
+	return m, nil
+}
+
+// compressor is a reusable gzip writer with its buffers: a gather
+// compresses thousands of files.
+type compressor struct {
+	gz  *gzip.Writer
+	bw  *bufio.Writer
+	buf []byte
+}
+
+func newCompressorPool(level int) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		gz, err := gzip.NewWriterLevel(nil, gzipLevel(level))
+		if err != nil { // only for an invalid level, which Create rejects
+			panic(err)
+		}
+		return &compressor{gz: gz, bw: bufio.NewWriterSize(nil, 256<<10), buf: make([]byte, 256<<10)}
+	}}
 }
 
 // spoolFile creates an anonymous spool file.

@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -439,5 +440,48 @@ func TestSpill(t *testing.T) {
 	want = want[strings.IndexByte(want, '\n')+1:]
 	if got["s/capped.log"].content != want {
 		t.Errorf("capped file: %d bytes, want the %d-byte tail", len(got["s/capped.log"].content), len(want))
+	}
+}
+
+// TestArchiveReadByTar: the archive is a sequence of gzip members (streamed
+// files are compressed by their producers); GNU tar with gzip must read it
+// as one archive, with every file and its exact content.
+func TestArchiveReadByTar(t *testing.T) {
+	tarBin, err := exec.LookPath("tar")
+	if err != nil {
+		t.Skip("no tar on PATH")
+	}
+	dir := t.TempDir()
+	b, err := Create(Options{Dir: dir, Name: "t", Archive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fill(t, b)
+	long := "clusters/host/namespaces/" + strings.Repeat("n", 90) + "/pods/" + strings.Repeat("p", 120) + "/c/c/logs/current.log"
+	f, err := b.Create(long, 0) // a name only a PAX header can hold
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(f, "pax\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want[long] = "pax\n"
+	path, err := b.Close(context.Background(), []byte("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want[mustgather.ManifestFile] = "{}"
+	out := t.TempDir()
+	if msg, err := exec.Command(tarBin, "-xzf", path, "-C", out).CombinedOutput(); err != nil {
+		t.Fatalf("tar -xzf: %v: %s", err, msg)
+	}
+	for rel, content := range want {
+		got, err := os.ReadFile(filepath.Join(out, "t", filepath.FromSlash(rel)))
+		if err != nil || string(got) != content {
+			t.Errorf("%s: %.40q, %v; want %.40q", rel, got, err, content)
+		}
 	}
 }

@@ -87,12 +87,9 @@ func (f *File) Close(ctx context.Context) error {
 		return nil
 	case f.spooled != nil:
 		rec.Size, rec.SHA256 = f.written, hex.EncodeToString(f.h.Sum(nil))
-		e := &entry{file: rec, parts: []part{{f: f.spooled.f, n: f.written}}, cleanup: f.spooled.discard}
-		if err := f.b.sink.put(ctx, e); err != nil {
-			return err
-		}
-		f.b.record(rec)
-		return nil
+		parts := []part{{f: f.spooled.f, n: f.written}}
+		defer f.spooled.discard()
+		return f.commit(ctx, rec, parts)
 	}
 	return f.closeTail(ctx, rec)
 }
@@ -121,7 +118,18 @@ func (f *File) closeTail(ctx context.Context, rec mustgather.File) error {
 		f.b.record(rec)
 		return nil
 	}
-	if err := f.b.sink.put(ctx, &entry{file: rec, parts: parts, cleanup: f.segs.discard}); err != nil {
+	defer f.segs.discard()
+	return f.commit(ctx, rec, parts)
+}
+
+// commit compresses the spooled content into a gzip member and hands it to
+// the archive; the raw spool can go once this returns.
+func (f *File) commit(ctx context.Context, rec mustgather.File, parts []part) error {
+	m, err := f.b.compress(f.path, partsReader(parts), rec.Size)
+	if err != nil {
+		return err
+	}
+	if err := f.b.sink.put(ctx, &entry{file: rec, member: m.part, cleanup: m.discard}); err != nil {
 		return err
 	}
 	f.b.record(rec)

@@ -3,6 +3,7 @@ package bundle
 import (
 	"archive/tar"
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -18,24 +19,30 @@ import (
 )
 
 // entry is a finished file on its way into the archive: small files as
-// bytes, streamed ones as spool file ranges.
+// bytes (compressed by the archive goroutine), streamed ones as a gzip
+// member already compressed by the goroutine that produced them.
 type entry struct {
-	file  mustgather.File
-	data  []byte
-	parts []part
-	// budget says data must be counted against the sink's memory budget
-	// (small files); streamed files held in memory are counted by the bundle.
+	file mustgather.File
+	data []byte
+	// member is a spool file range holding one complete gzip member: the
+	// file's content and its tar padding.
+	member *part
+	// budget says data must be counted against the sink's memory budget.
 	budget  bool
 	cleanup func()
 }
 
 // tarSink appends entries to <name>.tar.gz from one goroutine, so the
-// gzip stream is written in order while collectors keep downloading.
+// archive is written in order while collectors keep downloading. The
+// archive is a sequence of gzip members (RFC 1952 allows it; gzip, tar,
+// Go and Python read it as one stream): headers and small files go through
+// the sink's own compressor, and each streamed file arrives as a member of
+// its own, compressed in parallel by its producer, so the one goroutine
+// that writes the archive never becomes the bottleneck of a gather.
 type tarSink struct {
 	out    *os.File
 	bw     *bufio.Writer
 	gz     *gzip.Writer
-	tw     *tar.Writer
 	prefix string
 	mtime  time.Time
 
@@ -46,6 +53,7 @@ type tarSink struct {
 	mu   sync.Mutex
 	err  error
 	dirs map[string]bool
+	hdr  bytes.Buffer
 }
 
 func newTarSink(file, prefix string, level int) (*tarSink, error) {
@@ -53,23 +61,27 @@ func newTarSink(file, prefix string, level int) (*tarSink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create archive: %w", err)
 	}
-	if level == 0 {
-		level = gzip.BestSpeed
-	}
 	bw := bufio.NewWriterSize(out, 1<<20)
-	gz, err := gzip.NewWriterLevel(bw, level)
+	gz, err := gzip.NewWriterLevel(bw, gzipLevel(level))
 	if err != nil {
 		_ = out.Close()
 		_ = os.Remove(file)
 		return nil, err
 	}
 	s := &tarSink{
-		out: out, bw: bw, gz: gz, tw: tar.NewWriter(gz), prefix: prefix, mtime: time.Now(),
+		out: out, bw: bw, gz: gz, prefix: prefix, mtime: time.Now(),
 		ch: make(chan *entry, queueLen), done: make(chan struct{}), mem: newSemaphore(),
 		dirs: map[string]bool{},
 	}
 	go s.run()
 	return s, nil
+}
+
+func gzipLevel(level int) int {
+	if level == 0 {
+		return gzip.BestSpeed
+	}
+	return level
 }
 
 func (s *tarSink) direct() (string, bool) { return "", false }
@@ -130,23 +142,51 @@ func (s *tarSink) write(e *entry, buf []byte) error {
 	if err := s.mkdirs(path.Dir(e.file.Path)); err != nil {
 		return err
 	}
-	hdr := &tar.Header{
+	if err := s.header(&tar.Header{
 		Typeflag: tar.TypeReg, Name: s.prefix + "/" + e.file.Path, Mode: fileMode,
 		Size: e.file.Size, ModTime: s.mtime,
-	}
-	if err := s.tw.WriteHeader(hdr); err != nil {
+	}); err != nil {
 		return err
 	}
-	if e.data != nil {
-		_, err := s.tw.Write(e.data)
+	if e.member == nil {
+		if _, err := s.gz.Write(e.data); err != nil {
+			return err
+		}
+		_, err := s.gz.Write(zeroBlock[:padding(int64(len(e.data)))])
 		return err
 	}
-	n, err := io.CopyBuffer(s.tw, partsReader(e.parts), buf)
-	if err == nil && n != e.file.Size {
-		err = fmt.Errorf("spool holds %d bytes, expected %d", n, e.file.Size)
+	// End the current member, splice the producer's, start a new one.
+	if err := s.gz.Close(); err != nil {
+		return err
 	}
+	n, err := io.CopyBuffer(s.bw, io.NewSectionReader(e.member.f, e.member.off, e.member.n), buf)
+	if err == nil && n != e.member.n {
+		err = fmt.Errorf("spool holds %d compressed bytes, expected %d", n, e.member.n)
+	}
+	s.gz.Reset(s.bw)
 	return err
 }
+
+// header writes the tar header of one entry (with a PAX record first when
+// the name needs one) through the sink's compressor.
+func (s *tarSink) header(h *tar.Header) error {
+	s.hdr.Reset()
+	// A throwaway tar.Writer encodes the header; it is never closed, as
+	// the entry's content does not go through it.
+	if err := tar.NewWriter(&s.hdr).WriteHeader(h); err != nil {
+		return err
+	}
+	_, err := s.gz.Write(s.hdr.Bytes())
+	return err
+}
+
+// zeroBlock pads entries to the tar block size and ends the archive.
+var zeroBlock [2 * tarBlock]byte
+
+const tarBlock = 512
+
+// padding is the number of zero bytes after size bytes of content.
+func padding(size int64) int64 { return -size & (tarBlock - 1) }
 
 // mkdirs writes a 0700 directory entry for dir and each missing parent,
 // so that extracting the archive recreates private directories.
@@ -167,14 +207,15 @@ func (s *tarSink) mkdirs(dir string) error {
 		name += dir + "/"
 	}
 	s.dirs[dir] = true
-	return s.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: dirMode, ModTime: s.mtime})
+	return s.header(&tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: dirMode, ModTime: s.mtime})
 }
 
 func (s *tarSink) close() error {
 	close(s.ch)
 	<-s.done
 	err := s.failed()
-	for _, c := range []func() error{s.tw.Close, s.gz.Close, s.bw.Flush, s.out.Sync, s.out.Close} {
+	endArchive := func() error { _, err := s.gz.Write(zeroBlock[:]); return err }
+	for _, c := range []func() error{endArchive, s.gz.Close, s.bw.Flush, s.out.Sync, s.out.Close} {
 		if cerr := c(); err == nil && cerr != nil {
 			err = fmt.Errorf("finish archive: %w", cerr)
 		}

@@ -3,8 +3,10 @@
 // every migration.openshift.io and velero.io object with its CRD, the
 // namespaces of each MigPlan on both sides, pods and their logs, Velero
 // backup and restore logs, and metrics. Work runs on a bounded pool with
-// paginated LISTs (one per kind and namespace); logs stream through the
-// redactor straight into the bundle. Nothing that fails aborts the gather:
+// paginated LISTs (one per kind across namespaces, or per kind and
+// namespace when only a few of the cluster's namespaces are gathered);
+// logs start downloading as soon as their pods are listed and stream
+// through the redactor straight into the bundle. Nothing that fails aborts the gather:
 // every fault is recorded in manifest.json and errors.json.
 package collect
 
@@ -67,6 +69,9 @@ type Config struct {
 	MaxLogBytes    int64
 	Concurrency    int
 	RequestTimeout time.Duration
+	// ListScope chooses between LISTs across all namespaces and LISTs per
+	// namespace (default: whichever reads less, see ListScopeAuto).
+	ListScope ListScope
 	// MTCNamespace is used when no MigrationController object names the MTC
 	// namespaces of a cluster.
 	MTCNamespace string

@@ -26,7 +26,7 @@ func (g *gatherer) gatherDiagnosis(p *pool, runs []*clusterRun) {
 	if !g.cfg.Diagnose || host == nil {
 		return
 	}
-	p.Go(host.spec.Name, func(ctx context.Context) {
+	p.GoAs("diagnose", host.spec.Name, func(ctx context.Context) {
 		rep, err := g.diagnose(ctx, host, runs)
 		if err != nil {
 			g.faults.record(host.spec.Name, "diagnose", "diagnose rules", mustgather.DiagnoseJSON, err)

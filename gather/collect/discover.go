@@ -168,6 +168,7 @@ func (c *clusterRun) listNamespaces(ctx context.Context) {
 	for _, ns := range list.Items {
 		c.present[ns.GetName()] = true
 	}
+	c.early["namespaces"] = list
 }
 
 // namespacedResources returns what inspect gathers in a namespace: the

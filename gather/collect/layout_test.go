@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-mig/kubectl-mig/engine/mustgather"
+	"github.com/kubectl-mig/kubectl-mig/gather/collect"
 	"github.com/kubectl-mig/kubectl-mig/gather/gathertest"
 	"github.com/kubectl-mig/kubectl-mig/test/scenario"
 	"github.com/kubectl-mig/kubectl-mig/test/testenv"
@@ -106,6 +107,39 @@ func TestLayout(t *testing.T) {
 		}
 		if a.must(t, mustgather.DiagnoseText) == "" {
 			t.Error("empty findings.txt")
+		}
+	})
+	t.Run("lists across namespaces agree with lists per namespace", func(t *testing.T) {
+		quick := func(scope collect.ListScope) func(*collect.Config) {
+			return func(c *collect.Config) { c.ListScope, c.Diagnose, c.Metrics.Enabled = scope, false, false }
+		}
+		resNS, perNS := gatherPair(t, env.Pair, quick(collect.ListScopeNamespace))
+		resAll, across := gatherPair(t, env.Pair, quick(collect.ListScopeCluster))
+		for name, c := range env.Clusters() {
+			t.Run("cluster "+name, func(t *testing.T) { checkCluster(t, across, c, resAll.Manifest) })
+		}
+		if len(resNS.Manifest.Faults)+len(resAll.Manifest.Faults) != 2*len(res.Manifest.Faults) {
+			t.Errorf("faults: %d per namespace, %d across, %d in the full gather", len(resNS.Manifest.Faults), len(resAll.Manifest.Faults), len(res.Manifest.Faults))
+		}
+		listRV := regexp.MustCompile(`(?m)^metadata:\n  resourceVersion: .*\n`)
+		namespaced := bundlePatterns[6]
+		for p, want := range perNS.files {
+			if !namespaced.MatchString(p) {
+				continue
+			}
+			got, ok := across.files[p]
+			if !ok {
+				t.Errorf("%s: written per namespace, missing across namespaces", p)
+				continue
+			}
+			if listRV.ReplaceAllString(got, "") != listRV.ReplaceAllString(want, "") {
+				t.Errorf("%s differs:\nacross:\n%s\nper namespace:\n%s", p, got, want)
+			}
+		}
+		for p := range across.files {
+			if _, ok := perNS.files[p]; namespaced.MatchString(p) && !ok {
+				t.Errorf("%s: written across namespaces only", p)
+			}
 		}
 	})
 	t.Run("plan index", func(t *testing.T) {

@@ -46,7 +46,7 @@ func (c *clusterRun) gatherControllerMetrics(p *pool) {
 	namespaces := append([]string(nil), c.info.MTCNamespaces...)
 	c.mu.Unlock()
 	for _, ns := range namespaces {
-		p.Go(c.spec.Name, func(ctx context.Context) {
+		p.GoAs("metrics", c.spec.Name, func(ctx context.Context) {
 			path := c.path(mustgather.ControllerMetrics(ns))
 			var text []byte
 			err := c.do(ctx, func(ctx context.Context) error {
@@ -91,7 +91,7 @@ func (g *gatherer) gatherPrometheus(p *pool, runs []*clusterRun) {
 	if host != nil {
 		name = host.spec.Name
 	}
-	p.Go(name, func(ctx context.Context) {
+	p.GoAs("metrics", name, func(ctx context.Context) {
 		src, err := g.prometheusSource(ctx, host)
 		if errors.Is(err, metrics.ErrNoPrometheus) {
 			g.mu.Lock()

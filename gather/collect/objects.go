@@ -30,42 +30,54 @@ var (
 // sensitive values become literals the redactor masks everywhere else.
 func (c *clusterRun) gatherSecrets(p *pool) {
 	r := apiResource{gvr: secretsGVR, kind: "Secret", namespaced: true}
-	for _, ns := range c.fullNamespaces() {
-		p.Go(c.spec.Name, func(ctx context.Context) {
-			c.writeNamespaced(ctx, "secrets", r, ns, func(items []unstructured.Unstructured) {
-				for i := range items {
-					c.g.learn(redact.SecretLiterals(items[i].Object))
-				}
-			})
-		})
+	learn := func(items []unstructured.Unstructured) {
+		for i := range items {
+			c.g.learn(redact.SecretLiterals(items[i].Object))
+		}
+	}
+	c.eachNamespacedList(p, "secrets", r, learn)
+}
+
+// eachNamespacedList queues the writing of one kind's List in every
+// gathered namespace: one LIST across all namespaces when that is cheaper
+// (see listAcross), else one LIST per namespace. hook sees each
+// namespace's items before redaction.
+func (c *clusterRun) eachNamespacedList(p *pool, step string, r apiResource, hook func([]unstructured.Unstructured)) {
+	namespaces := c.fullNamespaces()
+	if c.listAcross(namespaces) {
+		p.Go(c.spec.Name, func(ctx context.Context) { c.writeAcross(ctx, step, r, namespaces, hook) })
+		return
+	}
+	for _, ns := range namespaces {
+		p.Go(c.spec.Name, func(ctx context.Context) { c.writeNamespaced(ctx, step, r, ns, hook) })
 	}
 }
 
 // gatherObjects writes every other object: the inspect kinds of each
 // gathered namespace, the MTC and Velero objects, helper pods elsewhere,
-// and the cluster-scoped objects a migration depends on.
+// and the cluster-scoped objects a migration depends on. The logs of the
+// pods found are queued as soon as each pod list is read, so downloads
+// start while the other kinds are still being listed.
 func (c *clusterRun) gatherObjects(p *pool) {
+	for _, r := range c.namespacedResources() {
+		if r.gvr.Group == mtcGroup || r.gvr.Group == veleroGroup {
+			continue // gathered cluster-wide below
+		}
+		var hook func([]unstructured.Unstructured)
+		if r.gvr.Group == "" && r.gvr.Resource == "pods" {
+			hook = func(items []unstructured.Unstructured) { c.gatherLogs(p, c.addPods(items)) }
+		}
+		c.eachNamespacedList(p, "objects", r, hook)
+	}
 	for _, ns := range c.fullNamespaces() {
 		p.Go(c.spec.Name, func(ctx context.Context) { c.writeNamespaceObject(ctx, ns) })
-		for _, r := range c.namespacedResources() {
-			if r.gvr.Group == mtcGroup || r.gvr.Group == veleroGroup {
-				continue // gathered cluster-wide below
-			}
-			p.Go(c.spec.Name, func(ctx context.Context) {
-				var hook func([]unstructured.Unstructured)
-				if r.gvr.Group == "" && r.gvr.Resource == "pods" {
-					hook = func(items []unstructured.Unstructured) { c.addPods(items) }
-				}
-				c.writeNamespaced(ctx, "objects", r, ns, hook)
-			})
-		}
 	}
 	for _, group := range []string{mtcGroup, veleroGroup} {
 		for _, r := range c.groupResources(group) {
 			p.Go(c.spec.Name, func(ctx context.Context) { c.writeGroupResource(ctx, r) })
 		}
 	}
-	p.Go(c.spec.Name, func(ctx context.Context) { c.writeHelperPods(ctx) })
+	p.Go(c.spec.Name, func(ctx context.Context) { c.writeHelperPods(ctx, p) })
 	p.Go(c.spec.Name, func(ctx context.Context) { c.writeBoundPVs(ctx) })
 	for _, gvr := range []schema.GroupVersionResource{scGVR, nodesGVR} {
 		p.Go(c.spec.Name, func(ctx context.Context) { c.writeClusterScoped(ctx, gvr, nil) })
@@ -115,21 +127,44 @@ func (c *clusterRun) writeYAML(ctx context.Context, step, path string, doc any) 
 }
 
 // writeNamespaceObject writes namespaces/<ns>/<ns>.yaml, from the namespace
-// LIST of discovery when there was one.
+// LIST of discovery when there was one (a GET otherwise).
 func (c *clusterRun) writeNamespaceObject(ctx context.Context, ns string) {
 	path := c.path(mustgather.NamespaceObject(ns))
-	var obj *unstructured.Unstructured
-	err := c.do(ctx, func(ctx context.Context) error {
-		var err error
-		obj, err = c.dyn.Resource(namespacesGVR).Get(ctx, ns, metav1.GetOptions{})
-		return err
-	})
-	if err != nil {
-		c.fault("objects", "namespace "+ns, path, err)
-		return
+	obj := c.listedNamespace(ns)
+	if obj == nil {
+		err := c.do(ctx, func(ctx context.Context) error {
+			var err error
+			obj, err = c.dyn.Resource(namespacesGVR).Get(ctx, ns, metav1.GetOptions{})
+			return err
+		})
+		if err != nil {
+			c.fault("objects", "namespace "+ns, path, err)
+			return
+		}
 	}
 	c.g.redactor.Object(obj.Object)
 	c.writeYAML(ctx, "objects", path, obj.Object)
+}
+
+// listedNamespace returns a copy of the namespace as the discovery LIST
+// read it, nil if it was not read. LIST items carry no apiVersion and kind
+// of their own; a GET's answer does, so they are set.
+func (c *clusterRun) listedNamespace(ns string) *unstructured.Unstructured {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	list := c.early["namespaces"]
+	if list == nil {
+		return nil
+	}
+	for i := range list.Items {
+		if list.Items[i].GetName() == ns {
+			obj := list.Items[i].DeepCopy()
+			obj.SetAPIVersion("v1")
+			obj.SetKind("Namespace")
+			return obj
+		}
+	}
+	return nil
 }
 
 // writeGroupResource lists one MTC or Velero kind in all namespaces and
@@ -185,7 +220,7 @@ func (c *clusterRun) cr(resource string) []*unstructured.Unstructured {
 // writeHelperPods finds the pods labelled as part of a migration (rsync,
 // stunnel, stage, hook pods) in namespaces not gathered in full, and writes
 // them as those namespaces' core/pods.yaml.
-func (c *clusterRun) writeHelperPods(ctx context.Context) {
+func (c *clusterRun) writeHelperPods(ctx context.Context, p *pool) {
 	sel := mtc.PartOfLabel + "=" + mtc.PartOfValue
 	list, err := c.list(ctx, podsGVR, "", metav1.ListOptions{LabelSelector: sel})
 	if err != nil {
@@ -206,7 +241,7 @@ func (c *clusterRun) writeHelperPods(ctx context.Context) {
 		c.mu.Lock()
 		c.podOnly[ns] = true
 		c.mu.Unlock()
-		c.addPods(byNS[ns])
+		c.gatherLogs(p, c.addPods(byNS[ns]))
 		c.writeList(ctx, "objects", c.path(mustgather.NamespacedList(ns, "", "pods")), list, byNS[ns])
 	}
 }
@@ -275,7 +310,7 @@ func (c *clusterRun) gatherCRDs(p *pool) {
 	names := sortedKeys(c.custom)
 	c.mu.Unlock()
 	for _, name := range names {
-		p.Go(c.spec.Name, func(ctx context.Context) {
+		p.GoAs("crds", c.spec.Name, func(ctx context.Context) {
 			var obj *unstructured.Unstructured
 			err := c.do(ctx, func(ctx context.Context) error {
 				var err error

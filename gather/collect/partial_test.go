@@ -38,42 +38,49 @@ func TestPartialRBAC(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cfg := limitedConfig(t, ctx, env.Host)
-	res, a := gatherWith(t, ctx, cfg, nil)
-	m := res.Manifest
-	if !m.Partial {
-		t.Fatal("bundle not marked partial")
-	}
-	kinds := map[mustgather.FaultKind]int{}
-	var sawSecrets, sawLogs, sawSource bool
-	for _, f := range m.Faults {
-		kinds[f.Kind]++
-		sawSecrets = sawSecrets || (f.Kind == mustgather.FaultForbidden && strings.HasPrefix(f.Object, "secrets -n"))
-		sawLogs = sawLogs || (f.Kind == mustgather.FaultForbidden && strings.HasPrefix(f.Object, "log "))
-		sawSource = sawSource || (f.Cluster == testenv.SourceName && f.Step == "connect")
-	}
-	if !sawSecrets || !sawLogs || !sawSource {
-		t.Errorf("faults: secrets %v logs %v source %v; all: %+v", sawSecrets, sawLogs, sawSource, m.Faults)
-	}
-	// What the user may read is all there.
-	for _, p := range []string{
-		mustgather.InCluster(testenv.HostName, mustgather.NamespacedList("openshift-migration", "", "pods")),
-		mustgather.InCluster(testenv.HostName, mustgather.NamespacedList("shop", "apps", "deployments")),
-		mustgather.InCluster(testenv.HostName, mustgather.NamespacedList("openshift-migration", "migration.openshift.io", "migplans")),
-		"migplans/openshift-migration/shop-plan.json", "errors.json", "summary.md",
-	} {
-		a.must(t, p)
-	}
-	if _, ok := a.files[mustgather.InCluster(testenv.HostName, mustgather.NamespacedList("openshift-migration", "", "secrets"))]; ok {
-		t.Error("a secrets list was written without the right to read Secrets")
-	}
-	if !strings.Contains(a.files["summary.md"], "**partial**") {
-		t.Error("summary does not say partial")
+	// Across namespaces the Secrets LIST is refused as a whole: the gather
+	// falls back to namespace by namespace and records each refusal there,
+	// as the per-namespace gather does.
+	for _, scope := range []collect.ListScope{collect.ListScopeNamespace, collect.ListScopeCluster} {
+		t.Run(map[collect.ListScope]string{collect.ListScopeNamespace: "per namespace", collect.ListScopeCluster: "across namespaces"}[scope], func(t *testing.T) {
+			res, a := gatherWith(t, ctx, cfg, func(c *collect.Config) { c.ListScope = scope })
+			m := res.Manifest
+			if !m.Partial {
+				t.Fatal("bundle not marked partial")
+			}
+			kinds := map[mustgather.FaultKind]int{}
+			var sawSecrets, sawLogs, sawSource bool
+			for _, f := range m.Faults {
+				kinds[f.Kind]++
+				sawSecrets = sawSecrets || (f.Kind == mustgather.FaultForbidden && strings.HasPrefix(f.Object, "secrets -n"))
+				sawLogs = sawLogs || (f.Kind == mustgather.FaultForbidden && strings.HasPrefix(f.Object, "log "))
+				sawSource = sawSource || (f.Cluster == testenv.SourceName && f.Step == "connect")
+			}
+			if !sawSecrets || !sawLogs || !sawSource {
+				t.Errorf("faults: secrets %v logs %v source %v; all: %+v", sawSecrets, sawLogs, sawSource, m.Faults)
+			}
+			// What the user may read is all there.
+			for _, p := range []string{
+				mustgather.InCluster(testenv.HostName, mustgather.NamespacedList("openshift-migration", "", "pods")),
+				mustgather.InCluster(testenv.HostName, mustgather.NamespacedList("shop", "apps", "deployments")),
+				mustgather.InCluster(testenv.HostName, mustgather.NamespacedList("openshift-migration", "migration.openshift.io", "migplans")),
+				"migplans/openshift-migration/shop-plan.json", "errors.json", "summary.md",
+			} {
+				a.must(t, p)
+			}
+			if _, ok := a.files[mustgather.InCluster(testenv.HostName, mustgather.NamespacedList("openshift-migration", "", "secrets"))]; ok {
+				t.Error("a secrets list was written without the right to read Secrets")
+			}
+			if !strings.Contains(a.files["summary.md"], "**partial**") {
+				t.Error("summary does not say partial")
+			}
+		})
 	}
 
 	// --timeout: the run stops early and still writes a valid bundle.
 	short, cancelShort := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancelShort()
-	res, a = gatherWith(t, short, env.Host.Config(), nil)
+	res, a := gatherWith(t, short, env.Host.Config(), nil)
 	timedOut := false
 	for _, f := range res.Manifest.Faults {
 		timedOut = timedOut || (f.Step == "gather" && f.Kind == mustgather.FaultTimeout && strings.Contains(f.Message, "ran out of time"))

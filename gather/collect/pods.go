@@ -34,8 +34,8 @@ type logTarget struct {
 }
 
 // addPods plans the logs of pods (before redaction, which does not touch
-// what is read here).
-func (c *clusterRun) addPods(items []unstructured.Unstructured) {
+// what is read here) and returns them.
+func (c *clusterRun) addPods(items []unstructured.Unstructured) []*podInfo {
 	var infos []*podInfo
 	for i := range items {
 		pod := &corev1.Pod{}
@@ -47,6 +47,7 @@ func (c *clusterRun) addPods(items []unstructured.Unstructured) {
 	c.mu.Lock()
 	c.pods = append(c.pods, infos...)
 	c.mu.Unlock()
+	return infos
 }
 
 // logTargets lists the logs worth asking for: the current log of every
@@ -85,14 +86,12 @@ func logTargets(pod *corev1.Pod) []logTarget {
 	return out
 }
 
-// gatherLogs queues one job per container log.
-func (c *clusterRun) gatherLogs(p *pool) {
-	c.mu.Lock()
-	pods := append([]*podInfo(nil), c.pods...)
-	c.mu.Unlock()
+// gatherLogs queues one job per container log of pods. It is called from
+// the job that listed them, hence Spawn.
+func (c *clusterRun) gatherLogs(p *pool, pods []*podInfo) {
 	for _, pod := range pods {
 		for _, t := range pod.logs {
-			p.Go(c.spec.Name, func(ctx context.Context) { c.fetchLog(ctx, pod, t) })
+			p.Spawn("logs", c.spec.Name, func(ctx context.Context) { c.fetchLog(ctx, pod, t) })
 		}
 	}
 }
@@ -115,7 +114,7 @@ func (c *clusterRun) fetchLog(ctx context.Context, pod *podInfo, t logTarget) {
 	defer cancel(nil)
 	watch := newIdleWatch(c.g.cfg.RequestTimeout, cancel)
 	defer watch.stop()
-	body, err := c.kube.CoreV1().Pods(pod.namespace).GetLogs(pod.name, opts).Stream(ctx)
+	body, err := c.logs.CoreV1().Pods(pod.namespace).GetLogs(pod.name, opts).Stream(ctx)
 	if err != nil {
 		err = causeOf(ctx, err)
 		c.br.observeStream(err)

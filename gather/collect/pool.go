@@ -6,25 +6,31 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/kubectl-mig/kubectl-mig/engine/mustgather"
 )
 
 // pool runs the jobs of one phase with bounded concurrency. Jobs never fail
-// the phase: they record faults themselves. Only the orchestrator adds
-// jobs (never a running job), so a full pool cannot deadlock.
+// the phase: they record faults themselves. The orchestrator adds jobs with
+// Go, which waits for a free slot; a running job adds follow-up work (the
+// logs of the pods it just listed) with Spawn, which never blocks, so a
+// full pool cannot deadlock.
 type pool struct {
-	g        errgroup.Group
 	ctx      context.Context
 	progress *Progress
 	name     string
+	slots    chan struct{}
+	wg       sync.WaitGroup
 
 	mu    sync.Mutex
-	steps map[string]*stepStats // per cluster
+	steps map[stepKey]*stepStats
+	order []stepKey
 	// skipped counts jobs not started because the run's deadline passed.
 	skipped atomic.Int64
 }
+
+// stepKey names the manifest step a job counts towards: the phase's own
+// name unless the job was spawned for another step.
+type stepKey struct{ step, cluster string }
 
 type stepStats struct {
 	start time.Time
@@ -33,55 +39,82 @@ type stepStats struct {
 }
 
 func newPool(ctx context.Context, name string, limit int, progress *Progress) *pool {
-	p := &pool{ctx: ctx, progress: progress, name: name, steps: map[string]*stepStats{}}
-	p.g.SetLimit(limit)
+	p := &pool{ctx: ctx, progress: progress, name: name, slots: make(chan struct{}, limit), steps: map[stepKey]*stepStats{}}
 	progress.phase(name)
 	return p
 }
 
-func (p *pool) stats(cluster string) *stepStats {
+func (p *pool) stats(k stepKey) *stepStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s, ok := p.steps[cluster]
+	s, ok := p.steps[k]
 	if !ok {
 		s = &stepStats{start: time.Now()}
 		s.end.Store(s.start.UnixNano())
-		p.steps[cluster] = s
+		p.steps[k] = s
+		p.order = append(p.order, k)
 	}
 	return s
 }
 
-// Go queues a job for cluster. It blocks while the pool is full.
-func (p *pool) Go(cluster string, job func(ctx context.Context)) {
-	st := p.stats(cluster)
-	p.progress.Total.Add(1)
-	p.g.Go(func() error {
-		defer func() {
-			st.items.Add(1)
-			st.end.Store(time.Now().UnixNano())
-			p.progress.Done.Add(1)
-		}()
-		if p.ctx.Err() != nil {
-			p.skipped.Add(1)
-			return nil
-		}
-		job(p.ctx)
-		return nil
-	})
+// Go queues a job of the phase's step for cluster. It blocks while the
+// pool is full: only the orchestrator calls it.
+func (p *pool) Go(cluster string, job func(ctx context.Context)) { p.GoAs(p.name, cluster, job) }
+
+// GoAs is Go for a job counted under another step than the phase's.
+func (p *pool) GoAs(step, cluster string, job func(ctx context.Context)) {
+	st := p.admit(stepKey{step, cluster})
+	p.slots <- struct{}{}
+	go p.run(st, job)
 }
 
-// Wait waits for every job and returns the per-cluster step records;
-// faultsIn counts the faults a cluster recorded in a time range.
+// Spawn queues a job counted under step from inside a running job. It
+// returns at once; the job starts when a slot frees up.
+func (p *pool) Spawn(step, cluster string, job func(ctx context.Context)) {
+	st := p.admit(stepKey{step, cluster})
+	go func() {
+		p.slots <- struct{}{}
+		p.run(st, job)
+	}()
+}
+
+func (p *pool) admit(k stepKey) *stepStats {
+	st := p.stats(k)
+	p.progress.Total.Add(1)
+	p.wg.Add(1)
+	return st
+}
+
+// run executes a job holding a slot.
+func (p *pool) run(st *stepStats, job func(ctx context.Context)) {
+	defer func() {
+		<-p.slots
+		st.items.Add(1)
+		st.end.Store(time.Now().UnixNano())
+		p.progress.Done.Add(1)
+		p.wg.Done()
+	}()
+	if p.ctx.Err() != nil {
+		p.skipped.Add(1)
+		return
+	}
+	job(p.ctx)
+}
+
+// Wait waits for every job (spawned ones included) and returns the step
+// records, per step and cluster; faultsIn counts the faults a cluster
+// recorded in a time range.
 func (p *pool) Wait(faultsIn func(cluster string, from, to time.Time) int) []mustgather.Step {
-	_ = p.g.Wait()
+	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]mustgather.Step, 0, len(p.steps))
-	for cluster, s := range p.steps {
+	out := make([]mustgather.Step, 0, len(p.order))
+	for _, k := range p.order {
+		s := p.steps[k]
 		end := time.Unix(0, s.end.Load())
 		out = append(out, mustgather.Step{
-			Name: p.name, Cluster: cluster, DurationMS: float64(end.Sub(s.start).Microseconds()) / 1000,
-			Items: int(s.items.Load()), Errors: faultsIn(cluster, s.start, end),
+			Name: k.step, Cluster: k.cluster, DurationMS: float64(end.Sub(s.start).Microseconds()) / 1000,
+			Items: int(s.items.Load()), Errors: faultsIn(k.cluster, s.start, end),
 		})
 	}
 	return out

@@ -51,15 +51,21 @@ func Run(ctx context.Context, cfg Config, b *bundle.Bundle) (*Result, error) {
 	g.planTargets(runs)
 	g.phase(ctx, "secrets", runs, nil, func(c *clusterRun, p *pool) { c.gatherSecrets(p) })
 	g.redactor = redact.New(g.literals...)
-	g.phase(ctx, "objects", runs, nil, func(c *clusterRun, p *pool) { c.gatherObjects(p) })
-	g.phase(ctx, "logs", runs, func(p *pool) {
+	// Objects and logs share a phase: pod logs start downloading as soon as
+	// their pods are listed. The live diagnosis and the metrics need only
+	// the redactor, so they run alongside.
+	g.phase(ctx, "objects", runs, func(p *pool) {
 		g.gatherDiagnosis(p, runs)
 		g.gatherPrometheus(p, runs)
 	}, func(c *clusterRun, p *pool) {
 		c.gatherControllerMetrics(p)
+		c.gatherObjects(p)
+	})
+	// What depends on the objects read: the CRDs of the custom kinds
+	// written and the Velero logs of the Backups and Restores found.
+	g.phase(ctx, "velero", runs, nil, func(c *clusterRun, p *pool) {
 		c.gatherCRDs(p)
 		c.gatherVelero(p)
-		c.gatherLogs(p)
 	})
 	if ctx.Err() != nil {
 		g.faults.add(mustgather.Fault{Step: "gather", Kind: mustgather.FaultTimeout,

@@ -66,7 +66,7 @@ func (c *clusterRun) gatherVelero(p *pool) {
 				{resource: res, obj: obj, kind: kinds[1], path: c.path(mustgather.VeleroResults(ns, res, name)), gzipped: true},
 			}
 			for _, t := range targets {
-				p.Go(c.spec.Name, func(ctx context.Context) { c.fetchVelero(ctx, t) })
+				p.GoAs("velero", c.spec.Name, func(ctx context.Context) { c.fetchVelero(ctx, t) })
 			}
 		}
 	}

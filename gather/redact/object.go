@@ -29,7 +29,8 @@ var sensitiveEnv = regexp.MustCompile(`(?i)(?:passw(?:or)?d|token|secret|key|cre
 // unstructured.Unstructured): Secret values elided to "<N> bytes long" as oc
 // adm inspect does (certificates kept), ConfigMap values filtered (whole
 // value elided under a sensitive key, binary data elided), Route private keys
-// blanked, last-applied-configuration removed, every string field with a
+// blanked, MigHook playbooks decoded, filtered as text and re-encoded,
+// last-applied-configuration removed, every string field with a
 // credential-like name masked, credential environment values masked, and
 // every other string filtered as text.
 func (r *Redactor) Object(obj map[string]any) {
@@ -66,6 +67,10 @@ func (r *Redactor) Object(obj map[string]any) {
 					tls["key"] = ""
 				}
 			}
+		}
+	case isMigHook(obj):
+		if r.redactMigHook(obj) {
+			return
 		}
 	}
 	r.walk(obj)

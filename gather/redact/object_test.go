@@ -167,6 +167,55 @@ spec:
   config: {region: us-east-1, s3Url: "http://admin:<redacted>@minio:9000", accessKey: <redacted>, secretKey: <redacted>}
 `,
 		},
+		{
+			name: "MigHook playbook filtered, last-applied copy dropped",
+			in: `apiVersion: migration.openshift.io/v1alpha1
+kind: MigHook
+metadata:
+  name: pre-backup
+  namespace: openshift-migration
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: '{"spec":{"playbook":"` + b64("token: abc123") + `"}}'
+spec:
+  custom: false
+  image: quay.io/konveyor/hook-runner:latest
+  targetCluster: source
+  activeDeadlineSeconds: 1800
+  playbook: ` + b64("- hosts: localhost\n  vars:\n    token: abc123\n") + `
+status:
+  conditions:
+  - {type: Ready, status: "True", category: Required, message: The hook is ready.}
+`,
+			want: `apiVersion: migration.openshift.io/v1alpha1
+kind: MigHook
+metadata:
+  name: pre-backup
+  namespace: openshift-migration
+  annotations: {}
+spec:
+  custom: false
+  image: quay.io/konveyor/hook-runner:latest
+  targetCluster: source
+  activeDeadlineSeconds: 1800
+  playbook: ` + b64("- hosts: localhost\n  vars:\n    token: <redacted>\n") + `
+status:
+  conditions:
+  - {type: Ready, status: "True", category: Required, message: The hook is ready.}
+`,
+		},
+		{
+			name: "custom MigHook without playbook",
+			in: `apiVersion: migration.openshift.io/v1alpha1
+kind: MigHook
+metadata: {name: custom, namespace: openshift-migration}
+spec: {custom: true, image: "quay.io/acme/hook:1", targetCluster: destination, args: ["--password=hunter2hunter2"]}
+`,
+			want: `apiVersion: migration.openshift.io/v1alpha1
+kind: MigHook
+metadata: {name: custom, namespace: openshift-migration}
+spec: {custom: true, image: "quay.io/acme/hook:1", targetCluster: destination, args: ["--password=<redacted>"]}
+`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,6 +30,10 @@ import (
 
 // NewCmdMig builds the whole command tree on env.
 func NewCmdMig(env *cli.Env) *cobra.Command {
+	return newCmdMig(env, &profiler{})
+}
+
+func newCmdMig(env *cli.Env, prof *profiler) *cobra.Command {
 	name := env.Name()
 	cmd := &cobra.Command{
 		Use:   "mig",
@@ -42,12 +46,15 @@ over existing workloads with Karmada in batches and rolls back safely.`,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: name},
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// The profile starts once flags are parsed; Main stops it.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return prof.start() },
 	}
 	cmd.SetIn(env.Streams.In)
 	cmd.SetOut(env.Streams.Out)
 	cmd.SetErr(env.Streams.ErrOut)
 	env.AddFlags(cmd.PersistentFlags())
 	addKlogVerbosity(cmd)
+	prof.addFlags(cmd)
 	cmd.AddCommand(commands(env)...)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.Usagef("%v", err) })
 	return cmd
@@ -86,7 +93,8 @@ func addKlogVerbosity(cmd *cobra.Command) {
 // arguments it passes to such a binary, so Main puts the verb back.
 func Main(verb string, args []string, streams genericiooptions.IOStreams) int {
 	env := cli.NewEnv(streams)
-	cmd := NewCmdMig(env)
+	prof := &profiler{}
+	cmd := newCmdMig(env, prof)
 	if verb != "" {
 		args = append([]string{verb}, args...)
 	}
@@ -95,6 +103,9 @@ func Main(verb string, args []string, streams genericiooptions.IOStreams) int {
 	defer stop()
 	executed, err := cmd.ExecuteContextC(ctx)
 	err = usageFromCobra(err)
+	if perr := prof.stop(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		path := env.Name()
 		if executed != nil {

@@ -75,30 +75,87 @@ func boolParam(q url.Values, name string) (bool, error) {
 
 // splitLine separates an optional leading RFC3339Nano timestamp (and, if the
 // line is in CRI format, the "stdout F " stream/tag pair after it) from the
-// message. Lines without a timestamp come back with a zero time.
-func splitLine(line []byte) (time.Time, []byte) {
+// message. Lines without a timestamp come back with a zero time. canonical
+// says the timestamp token is already written the way the stand-in writes
+// timestamps (UTC, RFC3339Nano), so it can be copied instead of formatted.
+func splitLine(line []byte) (ts time.Time, msg []byte, canonical bool) {
 	sp := bytes.IndexByte(line, ' ')
 	if sp < len("2006-01-02T15:04:05Z")-1 {
-		return time.Time{}, line
+		return time.Time{}, line, false
 	}
-	ts, err := time.Parse(time.RFC3339Nano, string(line[:sp]))
-	if err != nil {
-		return time.Time{}, line
+	tok := line[:sp]
+	ts, canonical, ok := parseUTCStamp(tok)
+	if !ok {
+		var err error
+		if ts, err = time.Parse(time.RFC3339Nano, string(tok)); err != nil {
+			return time.Time{}, line, false
+		}
 	}
-	msg := line[sp+1:]
-	for _, p := range [][]byte{[]byte("stdout F "), []byte("stderr F "), []byte("stdout P "), []byte("stderr P ")} {
+	msg = line[sp+1:]
+	for _, p := range criPrefixes {
 		if bytes.HasPrefix(msg, p) {
 			msg = msg[len(p):]
 			break
 		}
 	}
-	return ts, msg
+	return ts, msg, canonical
+}
+
+var criPrefixes = [][]byte{[]byte("stdout F "), []byte("stderr F "), []byte("stdout P "), []byte("stderr P ")}
+
+// parseUTCStamp reads the common form "2006-01-02T15:04:05[.fraction]Z"
+// without time.Parse, whose cost per line dominated serving large logs.
+// ok is false for any other form (offsets, odd widths), which the caller
+// hands to time.Parse. canonical means RFC3339Nano formatting would give the
+// same bytes back (no trailing zeros in the fraction).
+func parseUTCStamp(b []byte) (t time.Time, canonical, ok bool) {
+	const base = len("2006-01-02T15:04:05")
+	if len(b) < base+1 || b[len(b)-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return time.Time{}, false, false
+	}
+	var f [6]int
+	for i, pos := range [6][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+		n, good := digits(b[pos[0]:pos[1]])
+		if !good {
+			return time.Time{}, false, false
+		}
+		f[i] = n
+	}
+	nsec, canonical := 0, true
+	if frac := b[base : len(b)-1]; len(frac) > 0 {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false, false
+		}
+		n, good := digits(frac[1:])
+		if !good {
+			return time.Time{}, false, false
+		}
+		for i := len(frac) - 1; i < 9; i++ {
+			n *= 10
+		}
+		nsec, canonical = n, frac[len(frac)-1] != '0'
+	}
+	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59 {
+		return time.Time{}, false, false
+	}
+	return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], nsec, time.UTC), canonical, true
+}
+
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // HasTimestamp reports whether a stored log line already starts with an
 // RFC3339Nano timestamp.
 func HasTimestamp(line string) bool {
-	ts, _ := splitLine([]byte(line))
+	ts, _, _ := splitLine([]byte(line))
 	return !ts.IsZero()
 }
 
@@ -144,36 +201,61 @@ func tailOffset(r io.ReaderAt, size, n int64) (int64, error) {
 	return 0, nil
 }
 
+// emitBufSize is how much output the emitter gathers before writing: big
+// writes keep the TLS records and syscalls per gigabyte of log few.
+const emitBufSize = 64 << 10
+
 // lineEmitter writes filtered, formatted log lines and enforces limitBytes.
+// Output is buffered: flush sends it (the stream flushes at end of file and
+// before waiting for appends).
 type lineEmitter struct {
 	w         io.Writer
 	opts      logOptions
+	buf       []byte
 	written   int64
 	truncated bool
 }
 
-// emit writes one complete line (without its newline). It returns false once
+// emit adds one complete line (without its newline). It returns false once
 // the byte limit is reached, after which nothing more may be written.
 func (e *lineEmitter) emit(line []byte) (bool, error) {
 	if e.truncated {
 		return false, nil
 	}
-	ts, msg := splitLine(line)
+	ts, msg, canonical := splitLine(line)
 	if !e.opts.since.IsZero() && !ts.IsZero() && ts.Before(e.opts.since) {
 		return true, nil
 	}
-	out := make([]byte, 0, len(line)+40)
+	start := len(e.buf)
 	if e.opts.timestamps && !ts.IsZero() {
-		out = ts.UTC().AppendFormat(out, time.RFC3339Nano)
-		out = append(out, ' ')
+		if canonical {
+			e.buf = append(e.buf, line[:bytes.IndexByte(line, ' ')]...)
+		} else {
+			e.buf = ts.UTC().AppendFormat(e.buf, time.RFC3339Nano)
+		}
+		e.buf = append(e.buf, ' ')
 	}
-	out = append(out, msg...)
-	out = append(out, '\n')
-	if e.opts.limitBytes > 0 && e.written+int64(len(out)) >= e.opts.limitBytes {
-		out = out[:e.opts.limitBytes-e.written]
+	e.buf = append(e.buf, msg...)
+	e.buf = append(e.buf, '\n')
+	if n := int64(len(e.buf) - start); e.opts.limitBytes > 0 && e.written+n >= e.opts.limitBytes {
+		e.buf = e.buf[:start+int(e.opts.limitBytes-e.written)]
 		e.truncated = true
 	}
-	n, err := e.w.Write(out)
-	e.written += int64(n)
-	return !e.truncated, err
+	e.written += int64(len(e.buf) - start)
+	if len(e.buf) >= emitBufSize || e.truncated {
+		if err := e.flush(); err != nil {
+			return false, err
+		}
+	}
+	return !e.truncated, nil
+}
+
+// flush writes what emit gathered.
+func (e *lineEmitter) flush() error {
+	if len(e.buf) == 0 {
+		return nil
+	}
+	_, err := e.w.Write(e.buf)
+	e.buf = e.buf[:0]
+	return err
 }

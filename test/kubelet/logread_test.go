@@ -68,6 +68,9 @@ func TestEmit(t *testing.T) {
 					break
 				}
 			}
+			if err := e.flush(); err != nil {
+				t.Fatal(err)
+			}
 			if b.String() != tt.want {
 				t.Errorf("got %q, want %q", b.String(), tt.want)
 			}
@@ -99,6 +102,42 @@ func TestParseLogOptions(t *testing.T) {
 			}
 			if tt.check != nil && !tt.check(o) {
 				t.Errorf("options %+v", o)
+			}
+		})
+	}
+}
+
+func TestParseUTCStamp(t *testing.T) {
+	tests := []struct {
+		in            string
+		ok, canonical bool
+	}{
+		{"2026-11-22T10:00:00Z", true, true},
+		{"2026-11-22T10:00:00.5Z", true, true},
+		{"2026-11-22T10:00:00.123456789Z", true, true},
+		{"2026-11-22T10:00:00.120Z", true, false},
+		{"2026-11-22T10:00:00+01:00", false, false},
+		{"2026-11-22T10:00:00.Z", false, false},
+		{"2026-11-22T10:00:00.1234567890Z", false, false},
+		{"2026-13-22T10:00:00Z", false, false},
+		{"2026-11-22 10:00:00Z", false, false},
+		{"2026-11-22T1x:00:00Z", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, canonical, ok := parseUTCStamp([]byte(tt.in))
+			if ok != tt.ok || canonical != tt.canonical {
+				t.Fatalf("ok, canonical = %v, %v; want %v, %v", ok, canonical, tt.ok, tt.canonical)
+			}
+			if !ok {
+				return
+			}
+			want, err := time.Parse(time.RFC3339Nano, tt.in)
+			if err != nil || !got.Equal(want) {
+				t.Errorf("got %v, want %v (%v)", got, want, err)
+			}
+			if canonical != (want.UTC().Format(time.RFC3339Nano) == tt.in) {
+				t.Errorf("canonical = %v disagrees with RFC3339Nano formatting %q", canonical, want.UTC().Format(time.RFC3339Nano))
 			}
 		})
 	}

@@ -141,23 +141,35 @@ func (s *stream) copy(ctx context.Context, f *os.File, follow bool) error {
 	var partial []byte
 	var lastPodCheck time.Time
 	for {
-		wake, ended := state.wait() // taken before reading: no append is missed
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 && err == nil {
-			line = append(partial, line[:len(line)-1]...)
-			partial = partial[:0]
-			more, werr := s.em.emit(line)
+		var wake <-chan struct{}
+		var ended bool
+		if follow {
+			wake, ended = state.wait() // taken before reading: no append is missed
+		}
+		line, err := br.ReadSlice('\n')
+		if err == nil {
+			if len(partial) > 0 {
+				line = append(partial, line...)
+				partial = partial[:0]
+			}
+			more, werr := s.em.emit(line[:len(line)-1])
 			if werr != nil || !more {
 				return werr
 			}
 			continue
 		}
-		if err != nil && !errors.Is(err, io.EOF) {
+		partial = append(partial, line...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue // a line longer than the buffer: keep collecting it
+		}
+		if !errors.Is(err, io.EOF) {
 			return err
 		}
-		partial = append(partial, line...)
 		if !follow || ended {
 			return s.finish(partial)
+		}
+		if err := s.em.flush(); err != nil {
+			return err
 		}
 		if s.flush != nil {
 			s.flush()
@@ -185,6 +197,9 @@ func (s *stream) finish(partial []byte) error {
 		if _, err := s.em.emit(partial); err != nil {
 			return err
 		}
+	}
+	if err := s.em.flush(); err != nil {
+		return err
 	}
 	if s.flush != nil {
 		s.flush()
