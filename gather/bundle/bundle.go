@@ -8,7 +8,6 @@
 package bundle
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -201,7 +200,7 @@ func (b *Bundle) WriteFile(ctx context.Context, p string, data []byte) error {
 		if err != nil {
 			return err
 		}
-		e = &entry{file: f, member: m.part, cleanup: m.discard}
+		e = memberEntry(f, m)
 	}
 	if err := b.sink.put(ctx, e); err != nil {
 		return err
@@ -222,16 +221,12 @@ func (b *Bundle) Create(p string, maxBytes int64) (*File, error) {
 	f := &File{b: b, path: clean, max: maxBytes, h: sha256.New()}
 	root, direct := b.sink.direct()
 	switch {
-	case maxBytes > 0:
-		f.segs = &segments{}
-		dir := b.spool
-		if direct {
-			dir = filepath.Join(root, filepath.FromSlash(path.Dir(clean)))
-			if err := os.MkdirAll(dir, dirMode); err != nil {
-				return nil, err
-			}
+	case maxBytes > 0 && direct:
+		dir := filepath.Join(root, filepath.FromSlash(path.Dir(clean)))
+		if err := os.MkdirAll(dir, dirMode); err != nil {
+			return nil, err
 		}
-		f.segs.dir = dir
+		f.segs = &segments{dir: dir}
 	case direct:
 		full := filepath.Join(root, filepath.FromSlash(clean))
 		if err := os.MkdirAll(filepath.Dir(full), dirMode); err != nil {
@@ -243,86 +238,9 @@ func (b *Bundle) Create(p string, maxBytes int64) (*File, error) {
 		}
 		f.out = out
 	default:
-		sf, err := b.spoolFile(clean)
-		if err != nil {
-			return nil, err
-		}
-		f.spooled = sf
+		f.z = b.newZstream()
 	}
 	return f, nil
-}
-
-// member is a spool file holding one gzip member.
-type member struct {
-	part *part
-}
-
-func (m *member) discard() {
-	_ = m.part.f.Close()
-	_ = os.Remove(m.part.f.Name())
-}
-
-// compress writes size bytes of src, plus the tar padding after them, as
-// one gzip member to a new spool file. It runs in the producer's goroutine,
-// so files are compressed in parallel.
-func (b *Bundle) compress(name string, src io.Reader, size int64) (*member, error) {
-	f, err := os.CreateTemp(b.spool, "z-")
-	if err != nil {
-		return nil, fmt.Errorf("spool %s: %w", name, err)
-	}
-	m := &member{part: &part{f: f}}
-	zw := b.compressors.Get().(*compressor)
-	defer b.compressors.Put(zw)
-	zw.bw.Reset(f)
-	zw.gz.Reset(zw.bw)
-	n, err := io.CopyBuffer(zw.gz, src, zw.buf)
-	if err == nil && n != size {
-		err = fmt.Errorf("read %d bytes, expected %d", n, size)
-	}
-	if err == nil {
-		_, err = zw.gz.Write(zeroBlock[:padding(size)])
-	}
-	if err == nil {
-		err = zw.gz.Close()
-	}
-	if err == nil {
-		err = zw.bw.Flush()
-	}
-	if err == nil {
-		m.part.n, err = f.Seek(0, io.SeekCurrent)
-	}
-	if err != nil {
-		m.discard()
-		return nil, fmt.Errorf("compress %s: %w", name, err)
-	}
-	return m, nil
-}
-
-// compressor is a reusable gzip writer with its buffers: a gather
-// compresses thousands of files.
-type compressor struct {
-	gz  *gzip.Writer
-	bw  *bufio.Writer
-	buf []byte
-}
-
-func newCompressorPool(level int) *sync.Pool {
-	return &sync.Pool{New: func() any {
-		gz, err := gzip.NewWriterLevel(nil, gzipLevel(level))
-		if err != nil { // only for an invalid level, which Create rejects
-			panic(err)
-		}
-		return &compressor{gz: gz, bw: bufio.NewWriterSize(nil, 256<<10), buf: make([]byte, 256<<10)}
-	}}
-}
-
-// spoolFile creates an anonymous spool file.
-func (b *Bundle) spoolFile(name string) (*spooled, error) {
-	f, err := os.CreateTemp(b.spool, "f-")
-	if err != nil {
-		return nil, fmt.Errorf("spool %s: %w", name, err)
-	}
-	return &spooled{f: f}, nil
 }
 
 // Close finishes the bundle with manifest.json (written last, not listed in

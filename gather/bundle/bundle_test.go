@@ -6,11 +6,13 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -410,11 +412,23 @@ func TestSpill(t *testing.T) {
 	}
 	ctx := context.Background()
 	big := lines(200000, "spill") // ~3.4 MB
+	// Random text barely compresses: its member outgrows memory and moves
+	// to a spool file before the cap is reached.
+	rnd := make([]byte, 3<<20)
+	if _, err := rand.NewChaCha8([32]byte{1}).Read(rnd); err != nil {
+		t.Fatal(err)
+	}
+	var nb strings.Builder
+	for enc := base64.StdEncoding.EncodeToString(rnd); len(enc) > 0; enc = enc[min(76, len(enc)):] {
+		nb.WriteString(enc[:min(76, len(enc))] + "\n")
+	}
+	noisy := nb.String()
 	const capped = 3 << 20
 	for _, tc := range []struct {
-		path string
-		max  int64
-	}{{"uncapped.log", 0}, {"capped.log", capped}} {
+		path, content string
+		max           int64
+	}{{"uncapped.log", big, 0}, {"capped.log", big, capped}, {"noisy-capped.log", noisy, capped}, {"noisy.log", noisy, 0}} {
+		big := tc.content
 		f, err := b.Create(tc.path, tc.max)
 		if err != nil {
 			t.Fatal(err)
@@ -436,10 +450,15 @@ func TestSpill(t *testing.T) {
 	if got["s/uncapped.log"].content != big {
 		t.Error("uncapped file mangled by the spill")
 	}
-	want := big[len(big)-capped:]
-	want = want[strings.IndexByte(want, '\n')+1:]
-	if got["s/capped.log"].content != want {
-		t.Errorf("capped file: %d bytes, want the %d-byte tail", len(got["s/capped.log"].content), len(want))
+	if got["s/noisy.log"].content != noisy {
+		t.Error("incompressible file mangled")
+	}
+	for name, content := range map[string]string{"capped.log": big, "noisy-capped.log": noisy} {
+		want := content[len(content)-capped:]
+		want = want[strings.IndexByte(want, '\n')+1:]
+		if got["s/"+name].content != want {
+			t.Errorf("%s: %d bytes, want the %d-byte tail", name, len(got["s/"+name].content), len(want))
+		}
 	}
 }
 

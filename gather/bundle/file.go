@@ -21,9 +21,9 @@ type File struct {
 	max  int64
 	h    hash.Hash
 
-	out     *os.File  // directory mode: the final file
-	spooled *spooled  // archive mode: the spool copy
-	segs    *segments // --max-log-bytes: the kept tail
+	out  *os.File  // directory mode: the final file
+	z    *zstream  // archive mode: compressed as it is written
+	segs *segments // --max-log-bytes: the kept tail, once past the cap
 
 	written    int64
 	incomplete bool
@@ -41,13 +41,17 @@ func (f *File) Write(p []byte) (int, error) {
 	}
 	var n int
 	var err error
+	if f.z != nil && f.max > 0 && f.written+int64(len(p)) > f.max {
+		err = f.toSegments()
+	}
 	switch {
+	case err != nil:
 	case f.segs != nil:
 		n, err = f.segs.write(p, f.max)
 	case f.out != nil:
 		n, err = f.out.Write(p)
 	default:
-		n, err = f.spooled.f.Write(p)
+		n, err = f.z.Write(p)
 	}
 	f.h.Write(p[:n])
 	f.written += int64(n)
@@ -58,6 +62,24 @@ func (f *File) Write(p []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// toSegments moves a capped file that outgrows its cap from compression
+// as written to the tail segments, replaying what was compressed so far
+// (a one-off cost, only for logs bigger than --max-log-bytes).
+func (f *File) toSegments() error {
+	z := f.z
+	f.z = nil
+	f.segs = &segments{dir: f.b.spool}
+	return z.replay(segmentWriter{f.segs, f.max})
+}
+
+// segmentWriter writes to segments under a cap.
+type segmentWriter struct {
+	s   *segments
+	max int64
+}
+
+func (w segmentWriter) Write(p []byte) (int, error) { return w.s.write(p, w.max) }
 
 // Written is the number of bytes received so far (before any truncation).
 func (f *File) Written() int64 { return f.written }
@@ -85,11 +107,14 @@ func (f *File) Close(ctx context.Context) error {
 		rec.Size, rec.SHA256 = f.written, hex.EncodeToString(f.h.Sum(nil))
 		f.b.record(rec)
 		return nil
-	case f.spooled != nil:
+	case f.z != nil:
 		rec.Size, rec.SHA256 = f.written, hex.EncodeToString(f.h.Sum(nil))
-		parts := []part{{f: f.spooled.f, n: f.written}}
-		defer f.spooled.discard()
-		return f.commit(ctx, rec, parts)
+		m, err := f.z.finish(f.written)
+		f.z = nil
+		if err != nil {
+			return fmt.Errorf("compress %s: %w", f.path, err)
+		}
+		return f.put(ctx, rec, m)
 	}
 	return f.closeTail(ctx, rec)
 }
@@ -129,7 +154,12 @@ func (f *File) commit(ctx context.Context, rec mustgather.File, parts []part) er
 	if err != nil {
 		return err
 	}
-	if err := f.b.sink.put(ctx, &entry{file: rec, member: m.part, cleanup: m.discard}); err != nil {
+	return f.put(ctx, rec, m)
+}
+
+// put hands a compressed file to the archive and records it.
+func (f *File) put(ctx context.Context, rec mustgather.File, m *member) error {
+	if err := f.b.sink.put(ctx, memberEntry(rec, m)); err != nil {
 		return err
 	}
 	f.b.record(rec)
@@ -150,21 +180,11 @@ func (f *File) drop() {
 	case f.out != nil:
 		_ = f.out.Close()
 		_ = os.Remove(f.out.Name())
-	case f.spooled != nil:
-		f.spooled.discard()
+	case f.z != nil:
+		f.z.discard()
 	case f.segs != nil:
 		f.segs.discard()
 	}
-}
-
-// spooled is a temporary copy waiting for the archive goroutine.
-type spooled struct{ f *os.File }
-
-func (s *spooled) Write(p []byte) (int, error) { return s.f.Write(p) }
-
-func (s *spooled) discard() {
-	_ = s.f.Close()
-	_ = os.Remove(s.f.Name())
 }
 
 // segments keep the last max bytes of a stream in two files used in turn:

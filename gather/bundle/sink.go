@@ -24,12 +24,27 @@ import (
 type entry struct {
 	file mustgather.File
 	data []byte
-	// member is a spool file range holding one complete gzip member: the
-	// file's content and its tar padding.
-	member *part
-	// budget says data must be counted against the sink's memory budget.
+	// member holds one complete gzip member: the file's content and its
+	// tar padding.
+	member *member
+	// budget says data (or an in-memory member) must be counted against
+	// the sink's memory budget.
 	budget  bool
 	cleanup func()
+}
+
+// memberEntry is the entry of a compressed file; a member still in memory
+// counts against the budget while it waits.
+func memberEntry(f mustgather.File, m *member) *entry {
+	return &entry{file: f, member: m, budget: m.f == nil, cleanup: m.discard}
+}
+
+// queued is what an entry holds in memory while it waits.
+func (e *entry) queued() int64 {
+	if e.member != nil {
+		return int64(len(e.member.mem))
+	}
+	return int64(len(e.data))
 }
 
 // tarSink appends entries to <name>.tar.gz from one goroutine, so the
@@ -88,7 +103,7 @@ func (s *tarSink) direct() (string, bool) { return "", false }
 
 func (s *tarSink) put(ctx context.Context, e *entry) error {
 	if e.budget {
-		if err := s.mem.Acquire(ctx, int64(len(e.data))); err != nil {
+		if err := s.mem.Acquire(ctx, e.queued()); err != nil {
 			e.drop()
 			return fmt.Errorf("queue %s: %w", e.file.Path, err)
 		}
@@ -104,7 +119,7 @@ func (s *tarSink) put(ctx context.Context, e *entry) error {
 
 func (s *tarSink) release(e *entry) {
 	if e.budget {
-		s.mem.Release(int64(len(e.data)))
+		s.mem.Release(e.queued())
 	}
 	e.drop()
 }
@@ -159,7 +174,7 @@ func (s *tarSink) write(e *entry, buf []byte) error {
 	if err := s.gz.Close(); err != nil {
 		return err
 	}
-	n, err := io.CopyBuffer(s.bw, io.NewSectionReader(e.member.f, e.member.off, e.member.n), buf)
+	n, err := io.CopyBuffer(s.bw, e.member.reader(), buf)
 	if err == nil && n != e.member.n {
 		err = fmt.Errorf("spool holds %d compressed bytes, expected %d", n, e.member.n)
 	}
