@@ -109,26 +109,35 @@ var criPrefixes = [][]byte{[]byte("stdout F "), []byte("stderr F "), []byte("std
 // hands to time.Parse. canonical means RFC3339Nano formatting would give the
 // same bytes back (no trailing zeros in the fraction).
 func parseUTCStamp(b []byte) (t time.Time, canonical, ok bool) {
-	const base = len("2006-01-02T15:04:05")
-	if len(b) < base+1 || b[len(b)-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+	f, nsec, canonical, ok := utcStampFields(b)
+	if !ok {
 		return time.Time{}, false, false
 	}
-	var f [6]int
+	return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], nsec, time.UTC), canonical, true
+}
+
+// utcStampFields checks the common form and returns its fields; building a
+// time.Time from them is left to the callers that need one.
+func utcStampFields(b []byte) (f [6]int, nsec int, canonical, ok bool) {
+	const base = len("2006-01-02T15:04:05")
+	if len(b) < base+1 || b[len(b)-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return f, 0, false, false
+	}
 	for i, pos := range [6][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
 		n, good := digits(b[pos[0]:pos[1]])
 		if !good {
-			return time.Time{}, false, false
+			return f, 0, false, false
 		}
 		f[i] = n
 	}
-	nsec, canonical := 0, true
+	canonical = true
 	if frac := b[base : len(b)-1]; len(frac) > 0 {
 		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
-			return time.Time{}, false, false
+			return f, 0, false, false
 		}
 		n, good := digits(frac[1:])
 		if !good {
-			return time.Time{}, false, false
+			return f, 0, false, false
 		}
 		for i := len(frac) - 1; i < 9; i++ {
 			n *= 10
@@ -136,9 +145,9 @@ func parseUTCStamp(b []byte) (t time.Time, canonical, ok bool) {
 		nsec, canonical = n, frac[len(frac)-1] != '0'
 	}
 	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59 {
-		return time.Time{}, false, false
+		return f, 0, false, false
 	}
-	return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], nsec, time.UTC), canonical, true
+	return f, nsec, canonical, true
 }
 
 func digits(b []byte) (int, bool) {
@@ -214,6 +223,8 @@ type lineEmitter struct {
 	buf       []byte
 	written   int64
 	truncated bool
+	// sinceSec is opts.since as "2006-01-02T15:04:05" in UTC.
+	sinceSec []byte
 }
 
 // emit adds one complete line (without its newline). It returns false once
@@ -222,12 +233,57 @@ func (e *lineEmitter) emit(line []byte) (bool, error) {
 	if e.truncated {
 		return false, nil
 	}
+	if more, done, err := e.fast(line); done {
+		return more, err
+	}
 	ts, msg, canonical := splitLine(line)
 	if !e.opts.since.IsZero() && !ts.IsZero() && ts.Before(e.opts.since) {
 		return true, nil
 	}
+	return e.add(line, ts, msg, canonical)
+}
+
+// fast handles a line stamped in the common canonical UTC form without
+// building a time.Time: against the since limit, the fixed-width seconds
+// "2006-01-02T15:04:05" compare correctly as bytes, and only a line in the
+// very second of the limit needs the full parse. done is false for any
+// other line, which takes the general path.
+func (e *lineEmitter) fast(line []byte) (more, done bool, err error) {
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
+		return false, false, nil
+	}
+	if _, _, canonical, ok := utcStampFields(line[:sp]); !ok || !canonical {
+		return false, false, nil
+	}
+	const n = len("2006-01-02T15:04:05")
+	if !e.opts.since.IsZero() {
+		if e.sinceSec == nil {
+			e.sinceSec = e.opts.since.UTC().AppendFormat(nil, "2006-01-02T15:04:05")
+		}
+		switch bytes.Compare(line[:n], e.sinceSec) {
+		case -1:
+			return true, true, nil
+		case 0:
+			return false, false, nil
+		}
+	}
+	msg := line[sp+1:]
+	for _, p := range criPrefixes {
+		if bytes.HasPrefix(msg, p) {
+			msg = msg[len(p):]
+			break
+		}
+	}
+	more, err = e.add(line, time.Time{}, msg, true)
+	return more, true, err
+}
+
+// add appends one kept line: its timestamp (copied when canonical) and
+// message.
+func (e *lineEmitter) add(line []byte, ts time.Time, msg []byte, canonical bool) (bool, error) {
 	start := len(e.buf)
-	if e.opts.timestamps && !ts.IsZero() {
+	if e.opts.timestamps && (canonical || !ts.IsZero()) {
 		if canonical {
 			e.buf = append(e.buf, line[:bytes.IndexByte(line, ' ')]...)
 		} else {

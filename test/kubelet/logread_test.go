@@ -142,3 +142,43 @@ func TestParseUTCStamp(t *testing.T) {
 		})
 	}
 }
+
+// TestEmitFastPath checks the byte-compare shortcut against the since limit
+// in the limit's own second, and that non-canonical stamps are reformatted.
+func TestEmitFastPath(t *testing.T) {
+	lines := []string{
+		"2026-11-22T10:01:29.999Z before",
+		"2026-11-22T10:01:30.100Z same second, before",
+		"2026-11-22T10:01:30.500Z same second, after",
+		"2026-11-22T10:01:31Z after",
+		"2026-11-22T10:01:32.120Z trailing zero",
+		"2026-11-22T11:01:33+01:00 offset",
+	}
+	since := time.Date(2026, 11, 22, 10, 1, 30, 300_000_000, time.UTC)
+	tests := []struct {
+		name string
+		opts logOptions
+		want string
+	}{
+		{"since in a second", logOptions{since: since}, "same second, after\nafter\ntrailing zero\noffset\n"},
+		{"timestamps", logOptions{since: since, timestamps: true},
+			"2026-11-22T10:01:30.5Z same second, after\n2026-11-22T10:01:31Z after\n2026-11-22T10:01:32.12Z trailing zero\n2026-11-22T10:01:33Z offset\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			e := &lineEmitter{w: &b, opts: tt.opts}
+			for _, l := range lines {
+				if _, err := e.emit([]byte(l)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.flush(); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tt.want {
+				t.Errorf("got %q, want %q", b.String(), tt.want)
+			}
+		})
+	}
+}
