@@ -163,4 +163,3 @@ func (b *Bundle) compress(name string, src io.Reader, size int64) (*member, erro
 	}
 	return m, nil
 }
-
