@@ -47,6 +47,10 @@ type LiveConfig struct {
 	Concurrency int
 	// PageSize is the LIST page size.
 	PageSize int64
+	// NamespaceListing chooses between per-namespace and cluster-wide LISTs
+	// of the plans' namespaces (default ListAuto, see wideListing); the
+	// snapshot holds the same objects either way.
+	NamespaceListing NamespaceListing
 }
 
 // Live is a Snapshot read from live clusters. Reading happens in OpenLive;
@@ -70,7 +74,9 @@ type liveClients struct {
 func (l *Live) Requests() int64 { return l.requests.Load() }
 
 // OpenLive lists what the rules need: one paginated LIST per kind on the
-// MTC namespace of each cluster, and per namespace of the plans in scope, in
+// MTC namespace of each cluster, and per namespace of the plans in scope
+// (or, where the plans hold most of a cluster's namespaces, once per kind
+// across the cluster, keeping only their namespaces: see wideListing), in
 // parallel with bounded concurrency. The number of requests depends on the
 // plans in scope and their namespaces, never on unrelated migrations.
 func OpenLive(ctx context.Context, cfg LiveConfig) (*Live, error) {
@@ -155,6 +161,10 @@ type listJob struct {
 	metaOnly  bool
 	// none: the scope holds nothing of this kind; mark it read, ask nothing.
 	none bool
+	// within makes a cluster-wide LIST (namespace "") of a namespaced kind
+	// that keeps only the objects of these namespaces and stands for their
+	// per-namespace jobs (see wideJobs).
+	within *namespaceSet
 }
 
 // readHost lists the MTC and Velero kinds, pods and events in the MTC
@@ -291,6 +301,8 @@ func (l *Live) scope() planScope {
 
 // readClusters connects to each MigCluster in scope and lists what the
 // rules need there. An unreachable cluster is recorded, not fatal.
+// Namespaces (and PVs) are listed first: how the plans' namespaces are
+// listed on a cluster depends on how many other namespaces it has.
 func (l *Live) readClusters(ctx context.Context, s planScope) error {
 	cls, _ := l.Objects(l.host, MigCluster)
 	isHost := map[string]bool{}
@@ -299,9 +311,11 @@ func (l *Live) readClusters(ctx context.Context, s planScope) error {
 			isHost[c.GetName()] = true
 		}
 	}
-	var jobs []listJob
+	var jobs, clusterJobs []listJob
 	done := map[string]bool{}
 	names := []string{l.host}
+	var read []string // clusters whose plan namespaces are listed, in order
+	inScope := map[string]map[string]bool{}
 	for _, mc := range s.clusters {
 		name := mc
 		if isHost[mc] {
@@ -317,16 +331,22 @@ func (l *Live) readClusters(ctx context.Context, s planScope) error {
 			names = append(names, name)
 		}
 		if !done[name] {
-			jobs = append(jobs, listJob{cluster: name, kind: Namespace}, listJob{cluster: name, kind: PersistentVolume})
+			clusterJobs = append(clusterJobs, listJob{cluster: name, kind: Namespace}, listJob{cluster: name, kind: PersistentVolume})
 			done[name] = true
+			read = append(read, name)
+			inScope[name] = map[string]bool{}
 		}
 		for ns := range s.namespaces[mc] {
-			jobs = append(jobs, namespaceJobs(name, ns)...)
+			inScope[name][ns] = true
 		}
 	}
+	l.runJobs(ctx, clusterJobs)
+	for _, name := range read {
+		jobs = append(jobs, l.namespaceJobsFor(name, newNamespaceSet(inScope[name]))...)
+	}
 	jobs = append(jobs, l.migrationJobs(names, s.migrations)...)
-	l.runJobs(ctx, dedupeJobs(jobs))
-	l.runJobs(ctx, l.podVolumeJobs(names, s.migrations))
+	fallback := l.runJobs(ctx, dedupeJobs(jobs))
+	l.runJobs(ctx, append(dedupeJobs(fallback), l.podVolumeJobs(names, s.migrations)...))
 	return ctx.Err()
 }
 
@@ -387,24 +407,6 @@ func (l *Live) podVolumeJobs(clusters, uids []string) []listJob {
 	return jobs
 }
 
-// namespaceJobs are the LISTs for one application namespace. Secrets and
-// ConfigMaps are read as metadata only: diagnose never needs their values.
-func namespaceJobs(cluster, ns string) []listJob {
-	out := []listJob{
-		{cluster: cluster, kind: Pod, namespace: ns},
-		{cluster: cluster, kind: Event, namespace: ns},
-		{cluster: cluster, kind: PersistentVolumeClaim, namespace: ns},
-		{cluster: cluster, kind: Service, namespace: ns},
-		{cluster: cluster, kind: Route, namespace: ns},
-		{cluster: cluster, kind: ConfigMap, namespace: ns, metaOnly: true},
-		{cluster: cluster, kind: Secret, namespace: ns, metaOnly: true},
-	}
-	for _, k := range WorkloadKinds {
-		out = append(out, listJob{cluster: cluster, kind: k, namespace: ns})
-	}
-	return out
-}
-
 func dedupeJobs(jobs []listJob) []listJob {
 	seen := map[listJob]bool{}
 	var out []listJob
@@ -434,8 +436,14 @@ func (l *Live) connectRemote(ctx context.Context, name string) error {
 	return nil
 }
 
-// runJobs runs LISTs concurrently; failures mark the kind unavailable.
-func (l *Live) runJobs(ctx context.Context, jobs []listJob) {
+// runJobs runs LISTs concurrently; failures mark the kind unavailable. It
+// returns the per-namespace jobs that stand for the cluster-wide jobs that
+// failed (refused to a user with rights in some namespaces only, or any
+// other error but a kind the server does not serve), for the caller to run
+// next: what they record is then exactly what the per-namespace path
+// records, failures included.
+func (l *Live) runJobs(ctx context.Context, jobs []listJob) []listJob {
+	var fallback []listJob
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(l.cfg.Concurrency)
 	for _, j := range jobs {
@@ -453,16 +461,26 @@ func (l *Live) runJobs(ctx context.Context, jobs []listJob) {
 			case err != nil && (apierrors.IsNotFound(err) || isNoMatch(err)):
 				// The server does not serve this kind (no Routes on plain
 				// Kubernetes, no MTC CRDs): there are none of it.
+			case err != nil && j.within != nil && ctx.Err() == nil:
+				fallback = append(fallback, fallbackJobs(j)...)
+				return nil
 			case err != nil:
 				c.unavailable[gk] = listFailure(j, err)
-				if j.kind == Pod && j.namespace != "" {
+				if j.kind == Pod && (j.namespace != "" || j.within != nil) {
 					l.source.Notes = append(l.source.Notes, fmt.Sprintf("cluster %q: %s", j.cluster, listFailure(j, err)))
 				}
 				return nil
 			}
 			c.listed[gk] = true
-			if j.namespace != "" && (j.kind == Pod) {
-				c.inspected[j.namespace] = true
+			if j.kind == Pod {
+				if j.namespace != "" {
+					c.inspected[j.namespace] = true
+				}
+				if j.within != nil {
+					for _, ns := range j.within.names {
+						c.inspected[ns] = true
+					}
+				}
 			}
 			for _, u := range items {
 				l.add(j.cluster, u)
@@ -471,6 +489,7 @@ func (l *Live) runJobs(ctx context.Context, jobs []listJob) {
 		})
 	}
 	_ = g.Wait()
+	return fallback
 }
 
 func listFailure(j listJob, err error) string {
@@ -491,12 +510,15 @@ func isNoMatch(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "the server could not find the requested resource")
 }
 
-// list reads every page of one LIST.
+// list reads every page of one LIST. A cluster-wide job with a namespace
+// set (within) drops the objects of other namespaces page by page, so they
+// are never held beyond their page.
 func (l *Live) list(ctx context.Context, j listJob) ([]*unstructured.Unstructured, error) {
 	c := l.clients[j.cluster]
 	opts := metav1.ListOptions{Limit: l.cfg.PageSize, LabelSelector: j.selector, FieldSelector: j.fields}
 	var out []*unstructured.Unstructured
 	gvr := j.kind.GroupVersionResource()
+	keep := func(ns string) bool { return j.within == nil || j.within.has(ns) }
 	for {
 		if j.metaOnly {
 			list, err := c.meta.Resource(gvr).Namespace(j.namespace).List(ctx, opts)
@@ -504,7 +526,9 @@ func (l *Live) list(ctx context.Context, j listJob) ([]*unstructured.Unstructure
 				return nil, err
 			}
 			for i := range list.Items {
-				out = append(out, metaToUnstructured(j.kind, &list.Items[i]))
+				if keep(list.Items[i].Namespace) {
+					out = append(out, metaToUnstructured(j.kind, &list.Items[i]))
+				}
 			}
 			if opts.Continue = list.GetContinue(); opts.Continue == "" {
 				return out, nil
@@ -520,12 +544,15 @@ func (l *Live) list(ctx context.Context, j listJob) ([]*unstructured.Unstructure
 			return nil, err
 		}
 		for i := range list.Items {
-			u := &list.Items[i]
+			u := list.Items[i] // a copy: the page's array is not kept alive
+			if !keep(u.GetNamespace()) {
+				continue
+			}
 			if u.GetKind() == "" {
 				u.SetAPIVersion(gvr.GroupVersion().String())
 				u.SetKind(j.kind.Kind)
 			}
-			out = append(out, u)
+			out = append(out, &u)
 		}
 		if opts.Continue = list.GetContinue(); opts.Continue == "" {
 			return out, nil
