@@ -213,8 +213,9 @@ func TestMigHookPlaybook(t *testing.T) {
 	}
 }
 
-// TestPEMEdges covers private keys whose markers share a line with
-// something else, and the indentation of the mask.
+// TestPEMEdges covers, through the playbook text filter, private keys whose
+// markers share a line with something else, and the indentation of the mask
+// line: where the input is YAML, the output must still be YAML.
 func TestPEMEdges(t *testing.T) {
 	r := New("literal-value-123")
 	tests := []struct{ name, in, want string }{
@@ -235,7 +236,7 @@ func TestPEMEdges(t *testing.T) {
 			"-----BEGIN RSA PRIVATE KEY-----\n<redacted>\n  <redacted>-----END RSA PRIVATE KEY-----\n"},
 		{"escaped newlines in a quoted scalar",
 			"k: \"-----BEGIN RSA PRIVATE KEY-----\\nbody\n  lastbody\\n-----END RSA PRIVATE KEY-----\\n\"\n",
-			"k: \"-----BEGIN RSA PRIVATE KEY-----<redacted>\n<redacted>\n  <redacted>-----END RSA PRIVATE KEY-----\\n\"\n"},
+			"k: \"-----BEGIN RSA PRIVATE KEY-----<redacted>\n  <redacted>\n  <redacted>-----END RSA PRIVATE KEY-----\\n\"\n"},
 		{"one-line key", "k: \"-----BEGIN PRIVATE KEY-----\\nbody\\n-----END PRIVATE KEY-----\"\n",
 			"k: \"-----BEGIN PRIVATE KEY-----<redacted>-----END PRIVATE KEY-----\"\n"},
 		{"certificate kept", "-----BEGIN CERTIFICATE-----\nMIIcert\n-----END CERTIFICATE-----\n",
@@ -249,6 +250,12 @@ func TestPEMEdges(t *testing.T) {
 			}
 			if again := string(r.text([]byte(got))); again != got {
 				t.Errorf("not idempotent:\n once %q\ntwice %q", got, again)
+			}
+			var v any
+			if yaml.Unmarshal([]byte(tt.in), &v) == nil {
+				if err := yaml.Unmarshal([]byte(got), &v); err != nil {
+					t.Errorf("the input is YAML, the output is not: %v\n%s", err, got)
+				}
 			}
 		})
 	}
