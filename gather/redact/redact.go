@@ -24,6 +24,10 @@ const Mask = "<redacted>"
 // shorter ones ("true", "admin") would mask ordinary words everywhere.
 const minLiteral = 8
 
+// literalTrigger is how many leading bytes of a literal the trigger
+// automaton matches.
+const literalTrigger = 16
+
 // kind says what a trigger word announces, hence which check runs where it
 // ends.
 type kind uint8
@@ -73,7 +77,12 @@ func New(literals ...string) *Redactor {
 		words, kinds = append(words, tw.word), append(kinds, tw.kind)
 	}
 	for _, l := range lits {
-		words, kinds = append(words, l), append(kinds, kindLit)
+		// The automaton only needs to notice a literal may be there: its
+		// first bytes suffice, and the Replacer masks the whole value on
+		// the lines that hit. A service-account token is ~1,000 bytes; a
+		// cluster's worth of them as whole words made tables of tens of
+		// megabytes that no cache holds.
+		words, kinds = append(words, l[:min(len(l), literalTrigger)]), append(kinds, kindLit)
 	}
 	r := &Redactor{trig: newTrigger(words, kinds)}
 	if len(lits) > 0 {

@@ -188,3 +188,28 @@ func TestWriterClose(t *testing.T) {
 		t.Error("write after close accepted")
 	}
 }
+
+// TestLongLiterals: a cluster's worth of service-account tokens keeps the
+// trigger table small (only their first bytes are words) and every token
+// is still masked whole, a near-miss sharing a token's prefix is not.
+func TestLongLiterals(t *testing.T) {
+	var lits []string
+	for i := 0; i < 200; i++ {
+		lits = append(lits, fmt.Sprintf("eyTok%04d.", i)+strings.Repeat(fmt.Sprintf("%x", i), 300))
+	}
+	r := New(lits...)
+	if size := len(r.trig.next) * 4; size > 1<<20 {
+		t.Errorf("trigger table of %d KiB for 200 literals", size>>10)
+	}
+	for _, i := range []int{0, 57, 199} {
+		in := "GET /api with token " + lits[i] + " done\n"
+		got := r.String(in)
+		if strings.Contains(got, lits[i][literalTrigger:literalTrigger+40]) || !strings.Contains(got, Mask) {
+			t.Errorf("literal %d not masked: %.80q", i, got)
+		}
+	}
+	near := lits[3][:literalTrigger] + "different-value-that-is-not-secret"
+	if got := r.String("value " + near + "\n"); !strings.Contains(got, near) {
+		t.Errorf("near-miss masked: %q", got)
+	}
+}
