@@ -56,6 +56,8 @@ type Kubelet struct {
 	mu     sync.Mutex
 	logs   map[logKey]*logState
 	closed chan struct{}
+	// verbatim holds the stored logs that can be served as they are.
+	verbatim map[string]verbatimLog
 }
 
 type logKey struct{ namespace, pod, container string }

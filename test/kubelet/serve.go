@@ -45,6 +45,9 @@ func (k *Kubelet) serveLogs(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
+	if k.serveVerbatim(w, f, path, st.Size(), opts, follow) {
+		return
+	}
 	off, err := tailOffset(f, st.Size(), opts.tailLines)
 	if err == nil {
 		_, err = f.Seek(off, io.SeekStart)

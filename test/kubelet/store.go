@@ -36,6 +36,7 @@ func (k *Kubelet) writeLog(namespace, pod, container string, previous bool, r io
 	if err := f.Close(); err != nil {
 		return err
 	}
+	k.checkVerbatim(path)
 	if !previous {
 		k.state(logKey{namespace, pod, container}).notify(false)
 	}
@@ -60,6 +61,7 @@ func (k *Kubelet) AppendLog(namespace, pod, container string, lines ...string) e
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
+	k.forgetVerbatim(path)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("open log for %s/%s/%s: %w", namespace, pod, container, err)
