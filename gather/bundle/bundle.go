@@ -71,6 +71,7 @@ type Bundle struct {
 
 	// compressors are the gzip writers of streamed files (archive mode).
 	compressors *sync.Pool
+	memberBufs  *sync.Pool
 
 	mu    sync.Mutex
 	paths map[string]bool
@@ -118,6 +119,7 @@ func Create(opts Options) (*Bundle, error) {
 			return nil, fmt.Errorf("gzip level %d: %w", opts.GzipLevel, err)
 		}
 		b.compressors = newCompressorPool(opts.GzipLevel)
+		b.memberBufs = newMemberBufPool()
 		b.sink, err = newTarSink(b.final, opts.Name, opts.GzipLevel)
 		if err != nil {
 			_ = os.RemoveAll(b.spool)

@@ -25,10 +25,23 @@ type member struct {
 	mem []byte
 	f   *os.File
 	n   int64
+	// bufs recycles mem: thousands of members of ~100 KiB each would
+	// otherwise be most of what the garbage collector chases.
+	bufs *sync.Pool
+}
+
+// memberBufSize is the capacity of a recycled member buffer.
+const memberBufSize = 256 << 10
+
+func newMemberBufPool() *sync.Pool {
+	return &sync.Pool{New: func() any { b := make([]byte, 0, memberBufSize); return &b }}
 }
 
 func (m *member) Write(p []byte) (int, error) {
 	if m.f == nil && len(m.mem)+len(p) <= memberInMemory {
+		if m.mem == nil && m.bufs != nil {
+			m.mem = (*m.bufs.Get().(*[]byte))[:0]
+		}
 		m.mem = append(m.mem, p...)
 		m.n += int64(len(p))
 		return len(p), nil
@@ -42,7 +55,7 @@ func (m *member) Write(p []byte) (int, error) {
 		if _, err := f.Write(m.mem); err != nil {
 			return 0, err
 		}
-		m.mem = nil
+		m.recycle()
 	}
 	n, err := m.f.Write(p)
 	m.n += int64(n)
@@ -62,6 +75,16 @@ func (m *member) discard() {
 		_ = m.f.Close()
 		_ = os.Remove(m.f.Name())
 		m.f = nil
+	}
+	m.recycle()
+}
+
+// recycle returns mem to the pool (a buffer grown past memberBufSize is
+// left to the collector, so the pool never pins big buffers).
+func (m *member) recycle() {
+	if m.mem != nil && m.bufs != nil && cap(m.mem) <= memberBufSize {
+		b := m.mem[:0]
+		m.bufs.Put(&b)
 	}
 	m.mem = nil
 }
@@ -92,7 +115,7 @@ type zstream struct {
 
 func (b *Bundle) newZstream() *zstream {
 	zw := b.compressors.Get().(*compressor)
-	m := &member{dir: b.spool}
+	m := &member{dir: b.spool, bufs: b.memberBufs}
 	zw.gz.Reset(m)
 	return &zstream{pool: b.compressors, zw: zw, m: m}
 }
