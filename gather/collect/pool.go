@@ -12,8 +12,10 @@ import (
 // pool runs the jobs of one phase with bounded concurrency. Jobs never fail
 // the phase: they record faults themselves. The orchestrator adds jobs with
 // Go, which waits for a free slot; a running job adds follow-up work (the
-// logs of the pods it just listed) with Spawn, which never blocks, so a
-// full pool cannot deadlock.
+// logs of the pods it just listed) with Spawn, which only queues it, so a
+// full pool cannot deadlock. Queued jobs are run by whoever holds a slot
+// when its own job ends: a gather of 50,000 containers queues 50,000
+// closures, not 50,000 goroutines.
 type pool struct {
 	ctx      context.Context
 	progress *Progress
@@ -21,11 +23,20 @@ type pool struct {
 	slots    chan struct{}
 	wg       sync.WaitGroup
 
+	qmu   sync.Mutex
+	queue []queued
+
 	mu    sync.Mutex
 	steps map[stepKey]*stepStats
 	order []stepKey
 	// skipped counts jobs not started because the run's deadline passed.
 	skipped atomic.Int64
+}
+
+// queued is a job waiting for a slot.
+type queued struct {
+	st  *stepStats
+	job func(ctx context.Context)
 }
 
 // stepKey names the manifest step a job counts towards: the phase's own
@@ -65,17 +76,62 @@ func (p *pool) Go(cluster string, job func(ctx context.Context)) { p.GoAs(p.name
 func (p *pool) GoAs(step, cluster string, job func(ctx context.Context)) {
 	st := p.admit(stepKey{step, cluster})
 	p.slots <- struct{}{}
-	go p.run(st, job)
+	go p.hold(queued{st, job})
 }
 
 // Spawn queues a job counted under step from inside a running job. It
 // returns at once; the job starts when a slot frees up.
 func (p *pool) Spawn(step, cluster string, job func(ctx context.Context)) {
 	st := p.admit(stepKey{step, cluster})
-	go func() {
-		p.slots <- struct{}{}
-		p.run(st, job)
-	}()
+	p.qmu.Lock()
+	p.queue = append(p.queue, queued{st, job})
+	p.qmu.Unlock()
+	// Queued first, then a slot tried: whoever holds a slot looks at the
+	// queue after letting it go, so nothing queued is ever stranded.
+	select {
+	case p.slots <- struct{}{}:
+		go p.hold(queued{})
+	default:
+	}
+}
+
+// hold runs first (if any) and then queued jobs while holding a slot. After
+// letting the slot go it looks at the queue once more and, if work arrived
+// meanwhile and a slot is free, takes it again.
+func (p *pool) hold(first queued) {
+	for {
+		if first.job != nil {
+			p.run(first.st, first.job)
+			first = queued{}
+		}
+		for q, ok := p.next(); ok; q, ok = p.next() {
+			p.run(q.st, q.job)
+		}
+		<-p.slots
+		p.qmu.Lock()
+		empty := len(p.queue) == 0
+		p.qmu.Unlock()
+		if empty {
+			return
+		}
+		select {
+		case p.slots <- struct{}{}:
+		default:
+			return // another holder will find the work
+		}
+	}
+}
+
+func (p *pool) next() (queued, bool) {
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
+	if len(p.queue) == 0 {
+		return queued{}, false
+	}
+	q := p.queue[0]
+	p.queue[0] = queued{}
+	p.queue = p.queue[1:]
+	return q, true
 }
 
 func (p *pool) admit(k stepKey) *stepStats {
@@ -85,10 +141,9 @@ func (p *pool) admit(k stepKey) *stepStats {
 	return st
 }
 
-// run executes a job holding a slot.
+// run executes a job; the caller holds a slot.
 func (p *pool) run(st *stepStats, job func(ctx context.Context)) {
 	defer func() {
-		<-p.slots
 		st.items.Add(1)
 		st.end.Store(time.Now().UnixNano())
 		p.progress.Done.Add(1)
