@@ -91,17 +91,20 @@ func splitLine(line []byte) (ts time.Time, msg []byte, canonical bool) {
 			return time.Time{}, line, false
 		}
 	}
-	msg = line[sp+1:]
-	for _, p := range criPrefixes {
-		if bytes.HasPrefix(msg, p) {
-			msg = msg[len(p):]
-			break
-		}
-	}
-	return ts, msg, canonical
+	return ts, stripCRI(line[sp+1:]), canonical
 }
 
 var criPrefixes = [][]byte{[]byte("stdout F "), []byte("stderr F "), []byte("stdout P "), []byte("stderr P ")}
+
+// stripCRI drops the "stdout F " stream/tag pair of a CRI-format message.
+func stripCRI(msg []byte) []byte {
+	for _, p := range criPrefixes {
+		if bytes.HasPrefix(msg, p) {
+			return msg[len(p):]
+		}
+	}
+	return msg
+}
 
 // parseUTCStamp reads the common form "2006-01-02T15:04:05[.fraction]Z"
 // without time.Parse, whose cost per line dominated serving large logs.
@@ -268,14 +271,7 @@ func (e *lineEmitter) fast(line []byte) (more, done bool, err error) {
 			return false, false, nil
 		}
 	}
-	msg := line[sp+1:]
-	for _, p := range criPrefixes {
-		if bytes.HasPrefix(msg, p) {
-			msg = msg[len(p):]
-			break
-		}
-	}
-	more, err = e.add(line, time.Time{}, msg, true)
+	more, err = e.add(line, time.Time{}, stripCRI(line[sp+1:]), true)
 	return more, true, err
 }
 

@@ -77,14 +77,7 @@ func scanVerbatim(path string) (verbatimLog, bool) {
 	return info, true
 }
 
-func hasCRIPrefix(msg []byte) bool {
-	for _, p := range criPrefixes {
-		if bytes.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
-}
+func hasCRIPrefix(msg []byte) bool { return len(stripCRI(msg)) != len(msg) }
 
 // serveVerbatim copies the log as stored when the request allows it and
 // reports whether it did.
